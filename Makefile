@@ -1,0 +1,36 @@
+# vagal-coach: the two quick-start commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: run test lint bench samples clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-installed: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -e '.[gui,live]'
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -e '.[gui,live,test]'
+	touch $@ $(VENV)/.run-installed
+
+run: $(VENV)/.run-installed
+	$(VENV)/bin/vagal-coach $(ARGS)
+
+test: $(VENV)/.test-installed
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check src tests benchmarks scripts
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: $(VENV)/.test-installed
+	$(PY) benchmarks/bench_core.py
+	$(PY) benchmarks/bench_analyze.py
+
+samples: $(VENV)/.run-installed
+	$(PY) scripts/make_sample_recordings.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -1,0 +1,3 @@
+from vagal_coach.cli import main
+
+raise SystemExit(main())

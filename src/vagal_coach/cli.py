@@ -1,0 +1,206 @@
+"""The ``vagal-coach`` command line: one face over the same core the window uses."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from vagal_coach import __version__
+from vagal_coach.errors import UserError
+
+PROG = "vagal-coach"
+
+
+def _err(msg: str) -> None:
+    print(f"{PROG}: error: {msg}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------- analyze
+def _analyze_one(path: str, artifacts: str, window_s: float | None) -> tuple[str, Any, str | None]:
+    """Worker: returns (path, json dict, error line). Runs in a process pool for many files."""
+    from vagal_coach.analysis import AnalysisSettings, analyze, to_json_dict
+    from vagal_coach.io import read_recording
+
+    try:
+        rec = read_recording(path)
+        a = analyze(rec, AnalysisSettings(artifacts=artifacts, window_s=window_s))
+        return path, to_json_dict(a), None
+    except UserError as e:
+        return path, None, str(e)
+
+
+class _Progress:
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.done, self.enabled = total, 0, enabled
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if self.enabled:
+            w = 30
+            k = int(w * self.done / self.total)
+            print(f"\r[{'#' * k}{'.' * (w - k)}] {self.done}/{self.total} {label[-30:]:<30}", end="",
+                  file=sys.stderr, flush=True)
+            if self.done == self.total:
+                print(file=sys.stderr)
+
+
+def cmd_analyze(ns: argparse.Namespace) -> int:
+    from vagal_coach.analysis import AnalysisSettings, analyze, summary_text, to_json_dict
+    from vagal_coach.io import read_recording
+
+    files: list[str] = ns.files
+    failed = 0
+    results: list[dict[str, Any]] = []
+    progress = _Progress(len(files), enabled=len(files) > 1 and sys.stderr.isatty())
+    settings = AnalysisSettings(artifacts=ns.artifacts, window_s=ns.window)
+    want_report = ns.report is not None
+    workers = min(len(files), os.cpu_count() or 1)
+    if len(files) > 1 and workers > 1 and not want_report:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as ex:
+            outs = list(ex.map(_analyze_one, files, [ns.artifacts] * len(files), [ns.window] * len(files)))
+        for path, d, error in outs:
+            progress.step(path)
+            if error:
+                _err(error)
+                failed += 1
+                continue
+            results.append(d)
+            if ns.json:
+                print(json.dumps(d))
+            else:
+                _print_summary_dict(d)
+    else:
+        for path in files:
+            try:
+                rec = read_recording(path)
+                a = analyze(rec, settings)
+            except UserError as e:
+                _err(str(e))
+                failed += 1
+                progress.step(path)
+                continue
+            d = to_json_dict(a)
+            results.append(d)
+            if ns.json:
+                print(json.dumps(d))
+            else:
+                print(summary_text(a))
+            if want_report:
+                out = Path(ns.report)
+                if len(files) > 1:
+                    out = out.with_name(f"{out.stem}-{Path(path).name.split('.')[0]}{out.suffix}")
+                from vagal_coach.report import write_analysis_report
+
+                write_analysis_report(a, out)
+                print(f"report: {out}", file=sys.stderr)
+            progress.step(path)
+    if ns.csv and results:
+        _write_summary_csv(Path(ns.csv), results)
+        print(f"summary: {ns.csv}", file=sys.stderr)
+    return 2 if failed else 0
+
+
+def _print_summary_dict(d: dict[str, Any]) -> None:
+    from vagal_coach.analysis import SUMMARY_ROWS, fmt_duration
+
+    print(f"{d['file']}  ({d.get('format', '')})")
+    for label, key, f in SUMMARY_ROWS:
+        v = d.get(key)
+        txt = "n/a" if v is None else (fmt_duration(v) if f == "dur" else f.format(v))
+        print(f"  {label:<10} {txt}")
+
+
+def _write_summary_csv(path: Path, results: list[dict[str, Any]]) -> None:
+    from vagal_coach.analysis import JSON_KEYS
+
+    keys = [k for k in JSON_KEYS if k != "artifacts"]
+    kinds = sorted({k for r in results for k in r.get("artifacts", {})})
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(keys + [f"artifacts_{k}" for k in kinds])
+        for r in results:
+            w.writerow([r.get(k) for k in keys] + [r.get("artifacts", {}).get(k, 0) for k in kinds])
+
+
+# ---------------------------------------------------------------- export / formats
+def cmd_export(ns: argparse.Namespace) -> int:
+    from vagal_coach.io import read_recording, write_recording
+
+    rec = read_recording(ns.input)
+    fmt = write_recording(rec, ns.output)
+    print(f"wrote {ns.output} ({fmt}, {rec.n_beats} beats)", file=sys.stderr)
+    return 0
+
+
+def cmd_formats(ns: argparse.Namespace) -> int:
+    from vagal_coach.io import FORMATS
+
+    for k, v in FORMATS.items():
+        print(f"{k:<22} {v}")
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=PROG, description="HRV biofeedback breathing trainer (practice support, "
+                                "not a medical device).")
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = p.add_subparsers(dest="command")
+
+    a = sub.add_parser("analyze", help="analyse recordings offline")
+    a.add_argument("files", nargs="+", metavar="FILE")
+    a.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
+    a.add_argument("--csv", metavar="OUT", help="summary CSV across files")
+    a.add_argument("--report", metavar="OUT.pdf", help="PDF report (one per file when several)")
+    a.add_argument("--window", type=float, metavar="S", help="also the trend over consecutive S-second windows")
+    a.add_argument("--artifacts", choices=("auto", "none"), default="auto",
+                   help="auto: Lipponen & Tarvainen 2019 correction (default); none: data as given")
+    a.set_defaults(func=cmd_analyze)
+
+    e = sub.add_parser("export", help="convert a recording; the format follows OUT's suffix")
+    e.add_argument("input", metavar="IN")
+    e.add_argument("output", metavar="OUT", help=".vcs.jsonl | .txt (RR ms a line) | .csv | .edf")
+    e.set_defaults(func=cmd_export)
+
+    f = sub.add_parser("formats", help="list the recording formats read")
+    f.set_defaults(func=cmd_formats)
+    for extra in _EXTRA_COMMANDS:
+        extra(sub)
+    return p
+
+
+_EXTRA_COMMANDS: list[Any] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    if ns.command is None:
+        return _default_command(ns, parser)
+    try:
+        return int(ns.func(ns) or 0)
+    except UserError as e:
+        if ns.debug:
+            raise
+        _err(str(e))
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _default_command(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

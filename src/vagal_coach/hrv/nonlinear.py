@@ -1,0 +1,98 @@
+"""Nonlinear HRV: Poincare SD1/SD2, detrended fluctuation analysis, sample entropy."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.spatial import cKDTree
+
+
+def poincare(rr_ms: ArrayLike, ddof: int = 0) -> dict[str, float]:
+    """Poincare plot descriptors in ms: the SDs of the plot (RR_n, RR_n+1) along the rotated axes,
+    SD1 = SD((RR_n+1 - RR_n) / sqrt 2) and SD2 = SD((RR_n+1 + RR_n) / sqrt 2).
+
+    ``ddof=0`` matches pyHRV's report (and Kubios). Also ``sd1_sd2`` (ratio) and
+    ``ellipse_area_ms2`` (pi SD1 SD2).
+    """
+    rr = np.asarray(rr_ms, dtype=float)
+    nan = float("nan")
+    if rr.size < 3:
+        return {"sd1_ms": nan, "sd2_ms": nan, "sd1_sd2": nan, "ellipse_area_ms2": nan}
+    x, y = rr[:-1], rr[1:]
+    sd1 = float(np.std((y - x) / np.sqrt(2.0), ddof=ddof))
+    sd2 = float(np.std((y + x) / np.sqrt(2.0), ddof=ddof))
+    return {"sd1_ms": sd1, "sd2_ms": sd2, "sd1_sd2": sd1 / sd2 if sd2 > 0 else nan,
+            "ellipse_area_ms2": float(np.pi * sd1 * sd2)}
+
+
+def dfa_fluctuation(rr_ms: ArrayLike, scales: ArrayLike) -> NDArray[np.float64]:
+    """DFA fluctuation F(n) for each box size n (beats): non-overlapping boxes, linear detrend per box.
+
+    Each scale is one vectorised least-squares fit over all boxes (closed form), O(N) per scale.
+    """
+    rr = np.asarray(rr_ms, dtype=float)
+    y = np.cumsum(rr - rr.mean())
+    out = np.full(len(np.atleast_1d(scales)), np.nan)
+    for j, n in enumerate(np.atleast_1d(scales).astype(int)):
+        m = y.size // n
+        if n < 3 or m < 1:
+            continue
+        # boxes from the start and from the end (as in Peng 1995), so no data is ignored
+        boxes = np.concatenate((y[: m * n].reshape(m, n), y[y.size - m * n:].reshape(m, n)))
+        x = np.arange(n, dtype=float)
+        xm = x.mean()
+        xc = x - xm
+        sxx = float(xc @ xc)
+        ym = boxes.mean(axis=1)
+        slope = (boxes @ xc) / sxx
+        resid = boxes - ym[:, None] - slope[:, None] * xc[None, :]
+        out[j] = np.sqrt(np.mean(resid * resid))
+    return out
+
+
+def dfa(rr_ms: ArrayLike, scales: tuple[int, int] = (4, 16)) -> float:
+    """DFA scaling exponent over box sizes ``scales[0]..scales[1]`` beats (inclusive).
+
+    alpha1 uses (4, 16), alpha2 (16, 64). Slope of log F(n) against log n; NaN when the series is
+    shorter than 2 boxes of the largest size.
+    """
+    rr = np.asarray(rr_ms, dtype=float)
+    lo, hi = int(scales[0]), int(scales[1])
+    if rr.size < 2 * hi:
+        return float("nan")
+    n = np.arange(lo, hi + 1)
+    f = dfa_fluctuation(rr, n)
+    ok = np.isfinite(f) & (f > 0)
+    if ok.sum() < 2:
+        return float("nan")
+    return float(np.polyfit(np.log(n[ok]), np.log(f[ok]), 1)[0])
+
+
+def sample_entropy(rr_ms: ArrayLike, m: int = 2, r: float | None = None) -> float:
+    """Sample entropy (Richman & Moorman 2000), Chebyshev distance, tolerance ``r`` (default 0.2 SD).
+
+    Template matches are counted with a k-d tree (``count_neighbors``), so memory grows linearly with
+    the series; there is no N x N matrix. Self-matches are excluded. NaN when no match is found.
+    """
+    x = np.asarray(rr_ms, dtype=float)
+    n = x.size
+    if n < m + 2:
+        return float("nan")
+    tol = 0.2 * float(np.std(x, ddof=1)) if r is None else float(r)
+    if tol <= 0:
+        return float("nan")
+    nt = n - m  # same number of templates for m and m + 1
+    emb_m = np.lib.stride_tricks.sliding_window_view(x, m)[:nt]
+    emb_m1 = np.lib.stride_tricks.sliding_window_view(x, m + 1)[:nt]
+
+    def pairs(emb: NDArray[np.float64]) -> float:
+        tree = cKDTree(emb)
+        # count_neighbors counts ordered pairs with distance <= r, self-pairs included
+        c = tree.count_neighbors(tree, tol, p=np.inf)
+        return (float(c) - emb.shape[0]) / 2.0
+
+    b = pairs(emb_m)
+    a = pairs(emb_m1)
+    if a <= 0 or b <= 0:
+        return float("nan")
+    return float(-np.log(a / b))

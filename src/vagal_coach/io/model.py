@@ -1,0 +1,94 @@
+"""The in-memory recording every reader returns and every writer takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+@dataclass(frozen=True)
+class Marker:
+    t_s: float
+    label: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PacerEvent:
+    """The pacer's schedule from ``t_s`` on (until the next event). ``rate_bpm`` 0 means no pacer."""
+
+    t_s: float
+    rate_bpm: float
+    inhale_fraction: float = 0.4
+    hold_in_s: float = 0.0
+    hold_out_s: float = 0.0
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Gap:
+    start_s: float
+    end_s: float
+    reason: str = ""
+
+
+@dataclass
+class Recording:
+    """R-R intervals with beat times, plus what is known of how they were recorded.
+
+    ``beat_t_s[i]`` is the time (s from the recording start) of the beat that ends ``rr_ms[i]``.
+    """
+
+    rr_ms: NDArray[np.float64]
+    beat_t_s: NDArray[np.float64]
+    path: Path | None = None
+    format: str = ""
+    start_utc: str | None = None
+    device: dict = field(default_factory=dict)
+    profile: str = ""
+    kind: str = ""
+    markers: list[Marker] = field(default_factory=list)
+    pacer: list[PacerEvent] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    links: list[tuple[float, str]] = field(default_factory=list)
+    n_notifications: int = 0
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.rr_ms = np.asarray(self.rr_ms, dtype=float)
+        self.beat_t_s = np.asarray(self.beat_t_s, dtype=float)
+        if self.rr_ms.shape != self.beat_t_s.shape:
+            raise ValueError("rr_ms and beat_t_s differ in length")
+
+    @classmethod
+    def from_rr(cls, rr_ms: NDArray[np.float64] | list[float], **kw: object) -> Recording:
+        """A recording whose beat times are the cumulative sum of its intervals."""
+        rr = np.asarray(rr_ms, dtype=float)
+        return cls(rr_ms=rr, beat_t_s=np.cumsum(rr) / 1000.0, **kw)  # type: ignore[arg-type]
+
+    @property
+    def n_beats(self) -> int:
+        return int(self.rr_ms.size)
+
+    @property
+    def duration_s(self) -> float:
+        if self.rr_ms.size == 0:
+            return 0.0
+        return float(self.beat_t_s[-1] - (self.beat_t_s[0] - self.rr_ms[0] / 1000.0))
+
+    @property
+    def name(self) -> str:
+        return self.path.name if self.path is not None else "<memory>"
+
+    def pacer_rate_at(self, t_s: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The pacer's rate (breaths/min, 0 = none) in force at each time."""
+        t = np.asarray(t_s, dtype=float)
+        if not self.pacer:
+            return np.zeros_like(t)
+        ev_t = np.array([p.t_s for p in self.pacer])
+        ev_r = np.array([p.rate_bpm for p in self.pacer])
+        i = np.searchsorted(ev_t, t, side="right") - 1
+        return np.where(i >= 0, ev_r[np.clip(i, 0, None)], 0.0)

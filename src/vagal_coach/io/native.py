@@ -1,0 +1,208 @@
+"""The native session recording: JSON Lines, append-only, one object a line.
+
+Line 1 is the header ``{"type": "header", "format": "vagal-coach-session", "format_version": 1, ...}``.
+Every later line is one of (times ``t`` in s since the session start, on the monotonic clock):
+
+- ``{"type": "n", "t", "raw", "hr", "rr", "c", "ee", "bt"}``: one notification as received: arrival
+  time, raw bytes (hex), decoded HR (bpm), RR list (ms), contact (``contact``, ``no_contact``,
+  ``unsupported``), energy expended (J or null), and the reconstructed beat time of each RR.
+- ``{"type": "beats", "t": [...], "rr": [...]}``: beats without notifications (imported data).
+- ``{"type": "pacer", "t", "rate_bpm", "inhale_fraction", "hold_in_s", "hold_out_s", "label"}``
+- ``{"type": "marker", "t", "label", "note"}``
+- ``{"type": "link", "t", "state", "detail"}`` (connecting, connected, reconnecting, lost, ...)
+- ``{"type": "gap", "t0", "t1", "reason"}``; ``{"type": "battery", "t", "pct"}``;
+  ``{"type": "device", ...}`` (facts learnt after the header); ``{"type": "end", "t"}``.
+
+Writers flush after every line, so a crash loses at most the line being written; readers tolerate a
+half-written last line and skip unknown line types (forward compatible).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from itertools import chain
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from vagal_coach import __version__
+from vagal_coach.errors import RecordingFormatError
+from vagal_coach.io.model import Gap, Marker, PacerEvent, Recording
+
+FORMAT_NAME = "vagal-coach-session"
+FORMAT_VERSION = 1
+SUFFIX = ".vcs.jsonl"
+
+
+def sniff(head: str) -> bool:
+    first = head.lstrip().split("\n", 1)[0]
+    return first.startswith("{") and FORMAT_NAME in first
+
+
+def _round(x: float, nd: int = 4) -> float:
+    return round(float(x), nd)
+
+
+class NativeWriter:
+    """Append-only writer. Creates the file exclusively (never overwrites) with mode 0600."""
+
+    def __init__(self, path: str | os.PathLike[str], header: dict[str, Any] | None = None,
+                 *, start_utc: str | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise RecordingFormatError("file exists already; choose another name (recordings are never "
+                                       "overwritten)", path=self.path) from None
+        self._f: IO[str] | None = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        h = {"type": "header", "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
+             "app_version": __version__,
+             "start_utc": start_utc or datetime.now(timezone.utc).isoformat(timespec="milliseconds")}
+        h.update(header or {})
+        self._write(h)
+
+    def _write(self, obj: dict[str, Any]) -> None:
+        if self._f is None:
+            raise ValueError(f"{self.path}: recording is closed")
+        self._f.write(json.dumps(obj, separators=(",", ":"), allow_nan=False) + "\n")
+        self._f.flush()
+
+    def fsync(self) -> None:
+        if self._f is not None:
+            os.fsync(self._f.fileno())
+
+    def notification(self, t_s: float, raw: bytes, hr_bpm: int | None, rr_ms: Iterable[float],
+                     contact: str, energy_j: int | None = None, beat_t_s: Iterable[float] = ()) -> None:
+        self._write({"type": "n", "t": _round(t_s), "raw": raw.hex(), "hr": hr_bpm,
+                     "rr": [_round(r, 3) for r in rr_ms], "c": contact, "ee": energy_j,
+                     "bt": [_round(b) for b in beat_t_s]})
+
+    def beats(self, t_s: Iterable[float], rr_ms: Iterable[float]) -> None:
+        self._write({"type": "beats", "t": [_round(x) for x in t_s], "rr": [_round(r, 3) for r in rr_ms]})
+
+    def event(self, kind: str, t_s: float, **fields: Any) -> None:
+        self._write({"type": kind, "t": _round(t_s), **fields})
+
+    def pacer(self, ev: PacerEvent) -> None:
+        self.event("pacer", ev.t_s, rate_bpm=ev.rate_bpm, inhale_fraction=ev.inhale_fraction,
+                   hold_in_s=ev.hold_in_s, hold_out_s=ev.hold_out_s, label=ev.label)
+
+    def marker(self, m: Marker) -> None:
+        self.event("marker", m.t_s, label=m.label, note=m.note)
+
+    def gap(self, g: Gap) -> None:
+        self._write({"type": "gap", "t0": _round(g.start_s), "t1": _round(g.end_s), "reason": g.reason})
+
+    def close(self, t_s: float | None = None) -> None:
+        if self._f is None:
+            return
+        if t_s is not None:
+            self.event("end", t_s)
+        self._f.close()
+        self._f = None
+
+    def __enter__(self) -> NativeWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def write(rec: Recording, path: str | os.PathLike[str]) -> None:
+    """Write a whole recording in the native format (for exports and imported data)."""
+    header = {"device": rec.device, "profile": rec.profile, "kind": rec.kind, "source": rec.format or "import"}
+    with NativeWriter(path, header, start_utc=rec.start_utc) as w:
+        for p in rec.pacer:
+            w.pacer(p)
+        step = 512
+        for i in range(0, rec.n_beats, step):
+            w.beats(rec.beat_t_s[i:i + step], rec.rr_ms[i:i + step])
+        for m in rec.markers:
+            w.marker(m)
+        for g in rec.gaps:
+            w.gap(g)
+
+
+def read(path: Path, text: str) -> Recording:
+    lines = text.split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        raise RecordingFormatError("empty file", path=path)
+    try:
+        header = json.loads(lines[0])
+    except json.JSONDecodeError:
+        raise RecordingFormatError("the header line is not valid JSON", path=path, line=1) from None
+    if header.get("format") != FORMAT_NAME:
+        raise RecordingFormatError("not a vagal-coach session (no header line)", path=path, line=1)
+    if int(header.get("format_version", 0)) > FORMAT_VERSION:
+        raise RecordingFormatError(f"format version {header.get('format_version')} is newer than this "
+                                   f"app reads ({FORMAT_VERSION}); update vagal-coach", path=path, line=1)
+    body = lines[1:]
+    skipped: list[int] = []
+    try:  # fast path: one C-level parse of the whole body
+        objs = json.loads("[" + ",".join(body) + "]") if body else []
+    except json.JSONDecodeError:
+        objs = []
+        for i, ln in enumerate(body):
+            try:
+                objs.append(json.loads(ln))
+            except json.JSONDecodeError:
+                skipped.append(i + 2)  # a half-written last line (a crash), or a damaged line
+    notes = [o for o in objs if isinstance(o, dict) and o.get("type") == "n"]
+    chunks = [o for o in objs if isinstance(o, dict) and o.get("type") == "beats"]
+    rr = np.fromiter(chain.from_iterable(o.get("rr") or () for o in notes), float)
+    bt = np.fromiter(chain.from_iterable(o.get("bt") or () for o in notes), float)
+    if bt.size != rr.size:
+        raise RecordingFormatError("beat times and RR values differ in count", path=path)
+    if chunks:
+        rr = np.concatenate([rr] + [np.asarray(o["rr"], float) for o in chunks])
+        bt = np.concatenate([bt] + [np.asarray(o["t"], float) for o in chunks])
+        order = np.argsort(bt, kind="stable")
+        rr, bt = rr[order], bt[order]
+    rec = Recording(rr_ms=rr, beat_t_s=bt, path=path, format="native",
+                    start_utc=header.get("start_utc"), device=dict(header.get("device") or {}),
+                    profile=str(header.get("profile") or ""), kind=str(header.get("kind") or ""),
+                    n_notifications=len(notes))
+    rec.meta.update({"app_version": header.get("app_version"), "source": header.get("source"),
+                     "header": header})
+    if skipped:
+        rec.meta["skipped_lines"] = skipped
+    hr = [o.get("hr") for o in notes]
+    if hr:
+        rec.meta["notification_t_s"] = np.fromiter((o.get("t", np.nan) for o in notes), float)
+        rec.meta["notification_hr_bpm"] = np.array([np.nan if h is None else h for h in hr], float)
+        rec.meta["contact"] = [o.get("c") for o in notes]
+    for o in objs:
+        if not isinstance(o, dict):
+            continue
+        k = o.get("type")
+        try:
+            if k == "pacer":
+                rec.pacer.append(PacerEvent(float(o["t"]), float(o["rate_bpm"]),
+                                            float(o.get("inhale_fraction", 0.4)), float(o.get("hold_in_s", 0)),
+                                            float(o.get("hold_out_s", 0)), str(o.get("label", ""))))
+            elif k == "marker":
+                rec.markers.append(Marker(float(o["t"]), str(o.get("label", "")), str(o.get("note", ""))))
+            elif k == "gap":
+                rec.gaps.append(Gap(float(o["t0"]), float(o["t1"]), str(o.get("reason", ""))))
+            elif k == "link":
+                rec.links.append((float(o["t"]), str(o.get("state", ""))))
+            elif k == "battery":
+                rec.meta["battery_pct"] = o.get("pct")
+            elif k == "device":
+                rec.device.update({a: b for a, b in o.items() if a not in ("type", "t")})
+            elif k == "end":
+                rec.meta["end_t_s"] = float(o["t"])
+            elif k == "profile_note":
+                rec.meta.setdefault("notes", []).append(o)
+        except (KeyError, TypeError, ValueError):
+            continue
+    rec.pacer.sort(key=lambda p: p.t_s)
+    rec.markers.sort(key=lambda m: m.t_s)
+    return rec

@@ -1,0 +1,245 @@
+"""Text formats: plain RR, two-column time,RR, Polar Sensor Logger, HRV Logger, generic CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from vagal_coach.errors import RecordingFormatError
+from vagal_coach.io.model import PacerEvent, Recording
+
+_SPLIT = re.compile(r"[,;\t ]+")
+POLAR_HEADER = "phone timestamp;rr-interval [ms]"
+HRVLOGGER_HEADER = "date,rr,since start"
+
+
+def _num(tok: str, path: Path, line: int, what: str) -> float:
+    try:
+        v = float(tok)
+    except ValueError:
+        raise RecordingFormatError(f"{what} {tok!r} is not a number", path=path, line=line) from None
+    if not np.isfinite(v):
+        raise RecordingFormatError(f"{what} {tok!r} is not a finite number", path=path, line=line)
+    return v
+
+
+def _check_rr(rr: np.ndarray, lines: np.ndarray, path: Path) -> None:
+    bad = np.flatnonzero(rr <= 0)
+    if bad.size:
+        i = int(bad[0])
+        raise RecordingFormatError(f"R-R interval {rr[i]:g} is not positive", path=path, line=int(lines[i]))
+
+
+def _to_ms(values: np.ndarray) -> tuple[np.ndarray, str]:
+    """RR values in ms or s, told apart by their median (a heart beat lasts 0.3-2 s)."""
+    if values.size and float(np.median(values)) < 10.0:
+        return values * 1000.0, "s"
+    return values, "ms"
+
+
+def _data_lines(text: str) -> list[tuple[int, str]]:
+    out = []
+    for i, ln in enumerate(text.splitlines(), start=1):
+        s = ln.strip()
+        if s and not s.startswith("#"):
+            out.append((i, s))
+    return out
+
+
+def _is_number(tok: str) -> bool:
+    try:
+        float(tok)
+        return True
+    except ValueError:
+        return False
+
+
+def sniff_columns(text: str) -> int:
+    """Number of numeric columns of a plain numeric file (0 if it is not one)."""
+    rows = _data_lines(text)[:20]
+    if not rows:
+        return 0
+    toks = [_SPLIT.split(s.strip(",; \t")) for _, s in rows]
+    if not all(_is_number(t) for t in toks[0]) and len(toks) > 1:
+        toks = toks[1:]  # a header line
+    counts = {len(t) for t in toks}
+    if len(counts) == 1 and all(_is_number(x) for t in toks for x in t):
+        return counts.pop()
+    return 0
+
+
+def read_plain(path: Path, text: str) -> Recording:
+    """One RR value a line (ms or s, auto-detected), or two columns time,RR. An optional header."""
+    rows = _data_lines(text)
+    if not rows:
+        raise RecordingFormatError("empty file: no R-R intervals", path=path)
+    first = _SPLIT.split(rows[0][1].strip(",; \t"))
+    if not all(_is_number(t) for t in first):
+        rows = rows[1:]
+    if not rows:
+        raise RecordingFormatError("a header but no R-R intervals", path=path)
+    ncol = len(_SPLIT.split(rows[0][1].strip(",; \t")))
+    lines = np.array([i for i, _ in rows])
+    vals = np.empty((len(rows), ncol))
+    for r, (i, s) in enumerate(rows):
+        toks = _SPLIT.split(s.strip(",; \t"))
+        if len(toks) != ncol:
+            raise RecordingFormatError(f"expected {ncol} column(s), found {len(toks)}", path=path, line=i)
+        for c, tok in enumerate(toks):
+            vals[r, c] = _num(tok, path, i, "value")
+    if ncol == 1:
+        rr, unit = _to_ms(vals[:, 0])
+        _check_rr(rr, lines, path)
+        rec = Recording.from_rr(rr, path=path, format="rr-text")
+        rec.meta["rr_unit_detected"] = unit
+        return rec
+    if ncol == 2:
+        t_raw, rr_raw = vals[:, 0], vals[:, 1]
+        rr, unit = _to_ms(rr_raw)
+        _check_rr(rr, lines, path)
+        t = t_raw
+        if t.size > 1:
+            dt = float(np.median(np.diff(t)))
+            if dt > 10.0:  # time column in ms
+                t = t / 1000.0
+        if t.size > 1 and np.any(np.diff(t) <= 0):
+            i = int(np.flatnonzero(np.diff(t) <= 0)[0]) + 1
+            raise RecordingFormatError("time column does not increase", path=path, line=int(lines[i]))
+        rec = Recording(rr_ms=rr, beat_t_s=t - t[0] + rr[0] / 1000.0, path=path, format="time-rr")
+        rec.meta["rr_unit_detected"] = unit
+        return rec
+    raise RecordingFormatError(f"{ncol} numeric columns: expected one (RR) or two (time, RR); for a CSV "
+                               "use a header with time_s,rr_ms", path=path, line=int(lines[0]))
+
+
+def _parse_time(s: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(s.strip())
+    except ValueError:
+        return None
+
+
+def read_polar(path: Path, text: str) -> Recording:
+    """Polar Sensor Logger RR export: ``Phone timestamp;RR-interval [ms]`` (arrival times)."""
+    rows = _data_lines(text)[1:]
+    if not rows:
+        raise RecordingFormatError("Polar Sensor Logger file with no rows", path=path)
+    rr = np.empty(len(rows))
+    lines = np.array([i for i, _ in rows])
+    first_ts = None
+    for k, (i, s) in enumerate(rows):
+        parts = s.split(";")
+        if len(parts) < 2:
+            raise RecordingFormatError("expected 'timestamp;RR'", path=path, line=i)
+        if first_ts is None:
+            first_ts = _parse_time(parts[0])
+        rr[k] = _num(parts[1], path, i, "RR-interval")
+    _check_rr(rr, lines, path)
+    rec = Recording.from_rr(rr, path=path, format="polar-sensor-logger")
+    if first_ts is not None:
+        rec.start_utc = first_ts.isoformat()
+    rec.device["app"] = "Polar Sensor Logger"
+    return rec
+
+
+def read_hrvlogger(path: Path, text: str) -> Recording:
+    """HRV Logger CSV: ``date,rr,since start`` (RR in ms, since start in ms)."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        raise RecordingFormatError("empty file", path=path)
+    cols = [h.strip().lower() for h in header]
+    try:
+        c_rr = cols.index("rr")
+    except ValueError:
+        raise RecordingFormatError("HRV Logger file without an 'rr' column", path=path, line=1) from None
+    c_since = cols.index("since start") if "since start" in cols else None
+    rr_l, t_l, lines = [], [], []
+    first_date = None
+    for i, row in enumerate(reader, start=2):
+        if not row or not "".join(row).strip():
+            continue
+        if len(row) <= c_rr:
+            raise RecordingFormatError("missing the 'rr' column", path=path, line=i)
+        rr_l.append(_num(row[c_rr], path, i, "rr"))
+        if c_since is not None and len(row) > c_since and row[c_since].strip():
+            t_l.append(_num(row[c_since], path, i, "since start"))
+        if first_date is None and row[0].strip():
+            first_date = row[0].strip()
+        lines.append(i)
+    if not rr_l:
+        raise RecordingFormatError("HRV Logger file with no rows", path=path)
+    rr = np.array(rr_l)
+    _check_rr(rr, np.array(lines), path)
+    rec = Recording.from_rr(rr, path=path, format="hrv-logger")
+    rec.start_utc = first_date
+    rec.device["app"] = "HRV Logger"
+    return rec
+
+
+def read_generic_csv(path: Path, text: str) -> Recording:
+    """CSV with a header holding ``time_s`` and ``rr_ms`` (any order), optional ``pacer_bpm``.
+
+    ``time_s`` is the time of the beat that ends each interval. ``pacer_bpm`` (one value a row) becomes
+    pacer events where it changes; the pacer is taken to start an inhale at time 0.
+    """
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        raise RecordingFormatError("empty file", path=path)
+    cols = [h.strip().lower() for h in header]
+    for need in ("time_s", "rr_ms"):
+        if need not in cols:
+            raise RecordingFormatError(f"CSV header lacks a '{need}' column (needs time_s,rr_ms)", path=path,
+                                       line=1)
+    ct, cr = cols.index("time_s"), cols.index("rr_ms")
+    cp = cols.index("pacer_bpm") if "pacer_bpm" in cols else None
+    t_l, rr_l, p_l, lines = [], [], [], []
+    for i, row in enumerate(reader, start=2):
+        if not row or not "".join(row).strip():
+            continue
+        if len(row) < len(cols):
+            raise RecordingFormatError(f"expected {len(cols)} columns, found {len(row)}", path=path, line=i)
+        t_l.append(_num(row[ct], path, i, "time_s"))
+        rr_l.append(_num(row[cr], path, i, "rr_ms"))
+        if cp is not None:
+            p_l.append(_num(row[cp], path, i, "pacer_bpm") if row[cp].strip() else 0.0)
+        lines.append(i)
+    if not rr_l:
+        raise RecordingFormatError("CSV with a header but no rows", path=path)
+    rr, t = np.array(rr_l), np.array(t_l)
+    ln = np.array(lines)
+    _check_rr(rr, ln, path)
+    if np.any(np.diff(t) <= 0):
+        i = int(np.flatnonzero(np.diff(t) <= 0)[0]) + 1
+        raise RecordingFormatError("time_s does not increase", path=path, line=int(ln[i]))
+    rec = Recording(rr_ms=rr, beat_t_s=t, path=path, format="csv")
+    if p_l:
+        p = np.array(p_l)
+        change = np.flatnonzero(np.concatenate(([True], np.diff(p) != 0)))
+        for k, j in enumerate(change):
+            # the pacer starts at 0; later changes take effect at the beat before the change
+            t0 = 0.0 if k == 0 else float(t[j - 1])
+            rec.pacer.append(PacerEvent(t0, float(p[j])))
+    return rec
+
+
+def write_rr_text(rec: Recording, path: Path) -> None:
+    """One RR value in ms a line, no header (what Kubios and Elite HRV read)."""
+    with open(path, "x", encoding="utf-8") as f:
+        f.write("\n".join(f"{v:.3f}".rstrip("0").rstrip(".") for v in rec.rr_ms))
+        f.write("\n")
+
+
+def write_csv(rec: Recording, path: Path) -> None:
+    """``time_s,rr_ms,pacer_bpm``: readable back by :func:`read_generic_csv`."""
+    rate = rec.pacer_rate_at(rec.beat_t_s)
+    data = np.column_stack((rec.beat_t_s, rec.rr_ms, rate))
+    with open(path, "x", encoding="utf-8") as f:
+        f.write("time_s,rr_ms,pacer_bpm\n")
+        np.savetxt(f, data, fmt=["%.4f", "%.3f", "%.3f"], delimiter=",")

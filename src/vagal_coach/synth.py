@@ -1,0 +1,92 @@
+"""Synthetic heart beats from a physiological model (used for samples, tests and the simulated strap).
+
+Heart rate = baseline + slow drift + respiratory sinus arrhythmia (RSA) + noise. The RSA is the
+breathing (lung volume) passed through a baroreflex-like resonator: a second-order system whose gain
+peaks at the person's resonance frequency ``resonance_bpm`` (adults 4.5-6.5 breaths/min) and whose phase
+is 0 deg there (HR peaks at the end of the inhale), leading below and lagging above it. Beats are made
+by an integral pulse-frequency model (a beat each time the integral of HR/60 crosses an integer),
+vectorised on a fine grid, so the RR series has the modulation a real heart shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+@dataclass(frozen=True)
+class Physiology:
+    hr_bpm: float = 66.0
+    resonance_bpm: float = 5.5  # personal resonance frequency, breaths/min
+    rsa_bpm_at_resonance: float = 14.0  # peak-to-trough HR swing (bpm) when breathing at resonance
+    damping: float = 0.2  # resonator damping ratio: lower = sharper resonance
+    spontaneous_bpm: float = 13.0  # own breathing rate when no pacer is given
+    drift_bpm: float = 2.5  # slow drift amplitude (VLF)
+    noise_ms: float = 6.0  # beat-to-beat jitter, ms (SD)
+
+
+def resonator(f_hz: NDArray[np.float64] | float, f_res_hz: float, damping: float
+              ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Gain (1 at resonance) and phase (rad, 0 at resonance) of the baroreflex-like resonator."""
+    r = np.asarray(f_hz, dtype=float) / f_res_hz
+    h = 2j * damping * r / (1.0 - r * r + 2j * damping * r)  # band-pass form: |H| = 1, angle 0 at r = 1
+    return np.abs(h), np.angle(h)
+
+
+def lung_volume(cycles: NDArray[np.float64], inhale_fraction: float = 0.4) -> NDArray[np.float64]:
+    """Lung volume in [0, 1] for a breathing phase given in cycles (integer = start of an inhale).
+
+    Rises as a half cosine over the inhale fraction of the cycle, falls over the rest.
+    """
+    ph = np.mod(cycles, 1.0)
+    fi = inhale_fraction
+    return np.where(ph < fi, 0.5 - 0.5 * np.cos(np.pi * ph / fi),
+                    0.5 + 0.5 * np.cos(np.pi * (ph - fi) / (1.0 - fi)))
+
+
+def beats_from_hr(t_grid_s: NDArray[np.float64], hr_bpm: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Beat times (integral pulse-frequency model) for an HR curve on a fine, even grid."""
+    dt = np.diff(t_grid_s)
+    beats_cum = np.concatenate(([0.0], np.cumsum(0.5 * (hr_bpm[1:] + hr_bpm[:-1]) / 60.0 * dt)))
+    k = np.arange(1, int(np.floor(beats_cum[-1])) + 1)
+    return np.interp(k, beats_cum, t_grid_s)
+
+
+def synthesize(duration_s: float, rate_bpm: NDArray[np.float64] | float | None = None, *,
+               physiology: Physiology | None = None, inhale_fraction: float = 0.4, seed: int = 0,
+               grid_hz: float = 20.0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Beat times (s) and RR (ms) for ``duration_s`` seconds of breathing.
+
+    ``rate_bpm`` is the breathing rate, a number or an array on the grid (``grid_hz``); None means
+    the person's spontaneous breathing. The breathing phase is the integral of the rate, so rate
+    changes are phase-continuous. The RSA amplitude and phase follow :func:`resonator` at the
+    instantaneous rate.
+    """
+    p = physiology or Physiology()
+    rng = np.random.default_rng(seed)
+    t = np.arange(0.0, duration_s + 2.0, 1.0 / grid_hz)
+    if rate_bpm is None:
+        # spontaneous breathing wanders a little around its own rate
+        rate = p.spontaneous_bpm * (1 + 0.08 * np.sin(2 * np.pi * t / 47.0 + rng.uniform(0, 6)))
+    else:
+        rate = np.broadcast_to(np.asarray(rate_bpm, dtype=float), t.shape) if np.ndim(rate_bpm) == 0 \
+            else np.asarray(rate_bpm, dtype=float)[: t.size]
+        if rate.size < t.size:
+            rate = np.concatenate((rate, np.full(t.size - rate.size, rate[-1])))
+    cycles = np.concatenate(([0.0], np.cumsum(0.5 * (rate[1:] + rate[:-1]) / 60.0 / grid_hz)))
+    gain, phase = resonator(rate / 60.0, p.resonance_bpm / 60.0, p.damping)
+    # HR follows lung volume shifted by the resonator's phase (positive phase = HR leads)
+    shift_cycles = phase / (2 * np.pi)
+    vol = lung_volume(cycles + shift_cycles, inhale_fraction)
+    hr = p.hr_bpm + p.rsa_bpm_at_resonance * gain * (vol - 0.5)
+    drift = p.drift_bpm * (np.sin(2 * np.pi * t / 180.0 + rng.uniform(0, 6))
+                           + 0.6 * np.sin(2 * np.pi * t / 71.0 + rng.uniform(0, 6)))
+    hr = hr + drift
+    beat_t = beats_from_hr(t, hr)
+    jitter = rng.normal(0.0, p.noise_ms / 1000.0, beat_t.size)
+    beat_t = np.sort(beat_t + jitter)
+    rr = np.diff(np.concatenate(([0.0], beat_t))) * 1000.0
+    keep = beat_t <= duration_s
+    return beat_t[keep], rr[keep]
