@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from vagal_coach.hrv.artifacts import KINDS, correct_artifacts, detect_artifacts_lipponen, live_gate, range_gate
+from vagal_coach.hrv.artifacts import (
+    KINDS,
+    correct_artifacts,
+    detect_artifacts_lipponen,
+    live_gate,
+    range_gate,
+)
 
 
 def inject(rr, n_each=15, seed=0):

@@ -12,7 +12,6 @@ def test_poincare_matches_peer_report(rr_1h):
 
 def test_poincare_equals_rotated_axes(rr_5min):
     rr = rr_5min
-    x, y = rr[:-1], rr[1:]
     sd1 = np.sqrt(np.var(np.diff(rr)) / 2)
     p = poincare(rr)
     assert p["sd1_ms"] == pytest.approx(sd1, rel=1e-9)

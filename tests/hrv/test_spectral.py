@@ -90,3 +90,48 @@ def test_resample_is_even_and_exact_at_beats():
     g, y = S.resample_rr(t, rr, 4.0)
     assert np.allclose(np.diff(g), 0.25)
     assert np.interp(t[5], g, y) == pytest.approx(rr[5], abs=2.0)
+
+
+def test_natural_cubic_spline_equals_scipy():
+    from scipy.interpolate import CubicSpline
+
+    rng = np.random.default_rng(5)
+    x = np.cumsum(rng.uniform(0.5, 1.2, 50))
+    y = rng.normal(size=50)
+    xi = np.linspace(x[0], x[-1], 400)
+    assert np.allclose(S.natural_cubic_spline(x, y, xi), CubicSpline(x, y, bc_type="natural")(xi), atol=1e-10)
+
+
+def test_live_panel_equals_offline_functions_on_the_same_window(rr_1h):
+    from vagal_coach.hrv.live import live_panel
+
+    t = np.cumsum(rr_1h) / 1000
+    i = 900
+    got = live_panel(t[: i + 1], rr_1h[: i + 1], 0.1)
+    sel = t[: i + 1] > t[i] - 120
+    f, p = S.spectrum(t[: i + 1][sel], rr_1h[: i + 1][sel], window_s=120, nfft_min=1024)
+    assert got["lf_ms2"] == pytest.approx(S.band_power(f, p, 0.04, 0.15), rel=1e-9)
+    assert got["resonance_ms2"] == pytest.approx(S.power_at(f, p, 0.1), rel=1e-9)
+    w = rr_1h[: i + 1][t[: i + 1] > t[i] - 60]
+    assert got["rmssd_ms"] == pytest.approx(np.sqrt(np.mean(np.diff(w) ** 2)), rel=1e-12)
+
+
+def test_single_segment_periodogram_equals_scipy_welch():
+    from scipy import signal
+
+    x = np.random.default_rng(2).normal(size=480)
+    f, p = S.psd_welch(x, 4.0, window_s=120, nfft_min=1024)
+    f2, p2 = signal.welch(x, fs=4.0, window="hann", nperseg=480, nfft=1024, detrend="constant")
+    assert np.allclose(f, f2) and np.allclose(p, p2, rtol=1e-10)
+
+
+@pytest.mark.parametrize("n,window_s", [(4000, 256.0), (1500, 100.0), (2048, 64.0)])
+def test_batched_welch_equals_scipy_welch(n, window_s):
+    from scipy import signal
+
+    x = np.random.default_rng(n).normal(size=n)
+    f, p = S.psd_welch(x, 4.0, window_s=window_s)
+    nper = int(window_s * 4)
+    f2, p2 = signal.welch(x, fs=4.0, window="hann", nperseg=nper, noverlap=nper // 2, nfft=max(nper, 2048),
+                          detrend="constant")
+    assert np.allclose(f, f2) and np.allclose(p, p2, rtol=1e-9)

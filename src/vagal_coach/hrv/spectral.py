@@ -14,10 +14,12 @@ Defaults (Kubios-like conventions, documented in docs/methods.md):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import interpolate, linalg, signal
+from scipy import linalg, signal
+from scipy.linalg import lapack
 
 BANDS_HZ: dict[str, tuple[float, float]] = {
     "vlf": (0.0033, 0.04),
@@ -37,24 +39,18 @@ def _sanitize(t_s: ArrayLike, rr_ms: ArrayLike) -> tuple[NDArray[np.float64], ND
     if t.shape != rr.shape:
         raise ValueError(f"t_s and rr_ms differ in shape: {t.shape} vs {rr.shape}")
     ok = np.isfinite(t) & np.isfinite(rr)
-    t, rr = t[ok], rr[ok]
-    if t.size > 1 and np.any(np.diff(t) <= 0):
-        keep = np.concatenate(([True], np.diff(np.maximum.accumulate(t)) > 0))
+    if not ok.all():
+        t, rr = t[ok], rr[ok]
+    if t.size > 1 and not (t[1:] > t[:-1]).all():
+        mono = np.maximum.accumulate(t)
+        keep = np.concatenate(([True], mono[1:] > mono[:-1]))
         t, rr = t[keep], rr[keep]
     return t, rr
 
 
-def smoothness_priors_detrend(x: ArrayLike, lambda_: float = 500.0) -> NDArray[np.float64]:
-    """Remove the slow trend of ``x`` by the smoothness-priors method (Tarvainen et al. 2002).
-
-    The trend is ``(I + lambda_^2 D2' D2)^-1 x`` with D2 the second-difference matrix; the system is
-    pentadiagonal and solved as a banded symmetric system in O(n) (no dense matrix).
-    Returns ``x - trend``.
-    """
-    z = np.asarray(x, dtype=float)
-    n = z.size
-    if n < 3:
-        return z - z.mean() if n else z.copy()
+@lru_cache(maxsize=256)
+def _sp_factor(n: int, lambda_: float) -> NDArray[np.float64]:
+    """Banded Cholesky factor of I + lambda^2 D2'D2 (pentadiagonal), cached for live window sizes."""
     lam2 = float(lambda_) ** 2
     main = np.full(n, 6.0)
     main[[0, -1]] = 1.0
@@ -67,15 +63,60 @@ def smoothness_priors_detrend(x: ArrayLike, lambda_: float = 500.0) -> NDArray[n
     ab[2] = 1.0 + lam2 * main
     ab[1, 1:] = lam2 * off1
     ab[0, 2:] = lam2 * 1.0
-    trend = linalg.solveh_banded(ab, z, check_finite=False)
+    c = linalg.cholesky_banded(ab, check_finite=False)
+    c.setflags(write=False)
+    return c
+
+
+def smoothness_priors_detrend(x: ArrayLike, lambda_: float = 500.0) -> NDArray[np.float64]:
+    """Remove the slow trend of ``x`` by the smoothness-priors method (Tarvainen et al. 2002).
+
+    The trend is ``(I + lambda_^2 D2' D2)^-1 x`` with D2 the second-difference matrix; the system is
+    pentadiagonal and solved by a banded Cholesky factorisation in O(n) (no dense matrix). Factors
+    for series up to 4096 samples are cached, so the live engine pays only the solve.
+    Returns ``x - trend``.
+    """
+    z = np.asarray(x, dtype=float)
+    n = z.size
+    if n < 3:
+        return z - z.mean() if n else z.copy()
+    c = _sp_factor(n, float(lambda_)) if n <= 4096 else _sp_factor.__wrapped__(n, float(lambda_))
+    trend, info = lapack.dpbtrs(c, z)  # LAPACK directly: the wrapper's overhead dominates live sizes
+    if info != 0:
+        raise linalg.LinAlgError(f"smoothness priors solve failed (info {info})")
     return z - trend
+
+
+def natural_cubic_spline(x: NDArray[np.float64], y: NDArray[np.float64], xi: NDArray[np.float64]
+                         ) -> NDArray[np.float64]:
+    """Evaluate the natural cubic spline through (x, y) at ``xi`` (x strictly increasing).
+
+    The second derivatives come from one symmetric tridiagonal solve (O(n)); evaluation is
+    vectorised. Values outside [x0, xn] are extrapolated linearly from the end segments.
+    """
+    n = x.size
+    if n < 3:
+        return np.interp(xi, x, y)
+    h = x[1:] - x[:-1]
+    slope = (y[1:] - y[:-1]) / h
+    rhs = 6.0 * (slope[1:] - slope[:-1])
+    m = np.zeros(n)
+    # symmetric positive-definite tridiagonal system (LAPACK ?ptsv, O(n))
+    _, _, m[1:-1], info = lapack.dptsv(2.0 * (h[:-1] + h[1:]), h[1:-1], rhs)
+    if info != 0:
+        raise linalg.LinAlgError(f"spline solve failed (info {info})")
+    i = np.clip(np.searchsorted(x, xi, side="right") - 1, 0, n - 2)
+    hi = h[i]
+    a = (x[i + 1] - xi) / hi
+    b = 1.0 - a
+    return a * y[i] + b * y[i + 1] + ((a * a * a - a) * m[i] + (b * b * b - b) * m[i + 1]) * (hi * hi) / 6.0
 
 
 def resample_rr(t_s: ArrayLike, rr_ms: ArrayLike, fs_hz: float = 4.0, method: str = "cubic"
                 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Resample the R-R series (values at beat times) onto an even grid at ``fs_hz``.
 
-    ``method`` is ``"cubic"`` (cubic spline, not-a-knot) or ``"linear"``. The grid runs from the first
+    ``method`` is ``"cubic"`` (natural cubic spline) or ``"linear"``. The grid runs from the first
     to the last beat time. Returns ``(grid_t_s, rr_ms_even)``.
     """
     t, rr = _sanitize(t_s, rr_ms)
@@ -83,12 +124,19 @@ def resample_rr(t_s: ArrayLike, rr_ms: ArrayLike, fs_hz: float = 4.0, method: st
         return t.copy(), rr.copy()
     grid = np.arange(t[0], t[-1] + 1e-9, 1.0 / fs_hz)
     if method == "cubic" and t.size >= 4:
-        y = interpolate.CubicSpline(t, rr, extrapolate=False)(grid)
+        y = natural_cubic_spline(t, rr, grid)
     elif method in ("cubic", "linear"):
         y = np.interp(grid, t, rr)
     else:
         raise ValueError(f"unknown resampling method {method!r} (use 'cubic' or 'linear')")
     return grid, y
+
+
+@lru_cache(maxsize=64)
+def _hann(n: int) -> tuple[NDArray[np.float64], float]:
+    w = signal.get_window("hann", n)  # periodic Hann, as scipy.signal.welch uses
+    w.setflags(write=False)
+    return w, float(np.dot(w, w))
 
 
 def psd_welch(x: ArrayLike, fs_hz: float = 4.0, window_s: float = 256.0, overlap: float = 0.5,
@@ -104,8 +152,27 @@ def psd_welch(x: ArrayLike, fs_hz: float = 4.0, window_s: float = 256.0, overlap
         return np.zeros(0), np.zeros(0)
     nperseg = int(min(n, max(4, round(window_s * fs_hz))))
     nfft = max(nperseg, int(nfft_min))
-    f, p = signal.welch(z, fs=fs_hz, window=window, nperseg=nperseg, noverlap=int(nperseg * overlap),
-                        nfft=nfft, detrend="constant", scaling="density")
+    if window != "hann":
+        f, p = signal.welch(z, fs=fs_hz, window=window, nperseg=nperseg, noverlap=int(nperseg * overlap),
+                            nfft=nfft, detrend="constant", scaling="density")
+        return f, p
+    # Welch as scipy.signal.welch computes it (constant detrend per segment, periodic Hann, density
+    # scaling, mean of the periodograms), but batched: all segments in one rfft call.
+    w, wss = _hann(nperseg)
+    if nperseg == n:  # one segment (the live window): skip the segment bookkeeping
+        spec = np.fft.rfft((z - z.mean()) * w, nfft)
+        p = spec.real * spec.real + spec.imag * spec.imag
+    else:
+        step = nperseg - int(nperseg * overlap)
+        segs = np.lib.stride_tricks.sliding_window_view(z, nperseg)[::step]
+        segs = (segs - segs.mean(axis=1, keepdims=True)) * w
+        spec = np.fft.rfft(segs, nfft, axis=1)
+        p = np.mean(spec.real ** 2 + spec.imag ** 2, axis=0)
+    p *= 2.0 / (fs_hz * wss)
+    p[0] *= 0.5
+    if nfft % 2 == 0:
+        p[-1] *= 0.5
+    f = np.fft.rfftfreq(nfft, 1.0 / fs_hz)
     return f, p
 
 
@@ -132,40 +199,48 @@ def psd_lomb(t_s: ArrayLike, rr_ms: ArrayLike, f_hz: ArrayLike | None = None
     return f, p * 2.0 / fs_eff
 
 
-def band_power(f_hz: ArrayLike, psd: ArrayLike, lo_hz: float, hi_hz: float) -> float:
-    """Integral of the PSD over [lo_hz, hi_hz] (trapezoid rule, linear interpolation at the edges)."""
+def cumulative_power(f_hz: ArrayLike, psd: ArrayLike) -> NDArray[np.float64]:
+    """Running trapezoid integral of the PSD from f[0]: band powers are differences of it."""
     f = np.asarray(f_hz, dtype=float)
     p = np.asarray(psd, dtype=float)
+    c = np.empty(f.size)
+    if f.size:
+        c[0] = 0.0
+        np.cumsum(0.5 * (p[1:] + p[:-1]) * (f[1:] - f[:-1]), out=c[1:])
+    return c
+
+
+def band_power(f_hz: ArrayLike, psd: ArrayLike, lo_hz: float, hi_hz: float,
+               cum: NDArray[np.float64] | None = None) -> float:
+    """Integral of the PSD over [lo_hz, hi_hz] (trapezoid rule; a fractional bin at each edge is
+    counted in proportion to its width). ``cum`` may pass :func:`cumulative_power` to reuse it."""
+    f = np.asarray(f_hz, dtype=float)
     if f.size < 2 or hi_hz <= lo_hz or hi_hz <= f[0] or lo_hz >= f[-1]:
         return float("nan")
-    lo = max(lo_hz, f[0])
-    hi = min(hi_hz, f[-1])
-    i0 = np.searchsorted(f, lo, side="right")
-    i1 = np.searchsorted(f, hi, side="left")
-    ff = np.concatenate(([lo], f[i0:i1], [hi]))
-    pp = np.concatenate(([np.interp(lo, f, p)], p[i0:i1], [np.interp(hi, f, p)]))
-    return float(np.sum(0.5 * (pp[1:] + pp[:-1]) * np.diff(ff)))
+    c = cumulative_power(f, psd) if cum is None else cum
+    lo_v, hi_v = np.interp((lo_hz, hi_hz), f, c)
+    return float(hi_v - lo_v)
 
 
 def power_at(f_hz: ArrayLike, psd: ArrayLike, freq_hz: float,
-             half_width_hz: float = RESONANCE_HALF_WIDTH_HZ) -> float:
+             half_width_hz: float = RESONANCE_HALF_WIDTH_HZ, cum: NDArray[np.float64] | None = None) -> float:
     """Power (ms^2) within ``freq_hz +/- half_width_hz``: the resonance power at the pacer's frequency."""
-    return band_power(f_hz, psd, freq_hz - half_width_hz, freq_hz + half_width_hz)
+    return band_power(f_hz, psd, freq_hz - half_width_hz, freq_hz + half_width_hz, cum)
 
 
 def peak_frequency(f_hz: ArrayLike, psd: ArrayLike, lo_hz: float, hi_hz: float) -> float:
     """Frequency of the largest PSD value within [lo_hz, hi_hz) (NaN if the band holds no bin)."""
     f = np.asarray(f_hz, dtype=float)
-    p = np.asarray(psd, dtype=float)
-    m = (f >= lo_hz) & (f < hi_hz)
-    if not np.any(m):
+    i0, i1 = np.searchsorted(f, (lo_hz, hi_hz), side="left")
+    if i1 <= i0:
         return float("nan")
-    return float(f[m][np.argmax(p[m])])
+    return float(f[i0 + int(np.argmax(np.asarray(psd)[i0:i1]))])
 
 
 def coherence_ratio(f_hz: ArrayLike, psd: ArrayLike, search_hz: tuple[float, float] = COHERENCE_SEARCH_HZ,
                     half_width_hz: float = RESONANCE_HALF_WIDTH_HZ,
-                    total_hz: tuple[float, float] = COHERENCE_TOTAL_HZ) -> tuple[float, float]:
+                    total_hz: tuple[float, float] = COHERENCE_TOTAL_HZ,
+                    cum: NDArray[np.float64] | None = None) -> tuple[float, float]:
     """HeartMath-style coherence ratio: peak power / (total power - peak power).
 
     The peak is the highest PSD value within ``search_hz``; its power is the integral within
@@ -175,8 +250,9 @@ def coherence_ratio(f_hz: ArrayLike, psd: ArrayLike, search_hz: tuple[float, flo
     peak_hz = peak_frequency(f_hz, psd, *search_hz)
     if not np.isfinite(peak_hz):
         return float("nan"), float("nan")
-    peak = power_at(f_hz, psd, peak_hz, half_width_hz)
-    total = band_power(f_hz, psd, *total_hz)
+    c = cumulative_power(f_hz, psd) if cum is None else cum
+    peak = power_at(f_hz, psd, peak_hz, half_width_hz, c)
+    total = band_power(f_hz, psd, *total_hz, cum=c)
     rest = total - peak
     if not np.isfinite(rest) or rest <= 0:
         return float("nan"), peak_hz
@@ -246,9 +322,10 @@ def frequency_domain(t_s: ArrayLike, rr_ms: ArrayLike, *, fs_hz: float = 4.0,
                 "detrend": detrend, "detrend_lambda": lambda_ if detrend == "smoothness_priors" else None,
                 "welch_window_s": window_s, "welch_overlap": overlap, "welch_window": "hann",
                 "nfft_min": nfft_min, "bands_hz": {k: list(v) for k, v in b.items()}}
-    vlf = band_power(f, p, *b["vlf"])
-    lf = band_power(f, p, *b["lf"])
-    hf = band_power(f, p, *b["hf"])
+    c = cumulative_power(f, p)
+    vlf = band_power(f, p, *b["vlf"], cum=c)
+    lf = band_power(f, p, *b["lf"], cum=c)
+    hf = band_power(f, p, *b["hf"], cum=c)
     total = np.nansum([vlf, lf, hf]) if f.size else float("nan")
     with np.errstate(invalid="ignore", divide="ignore"):
         lf_hf = lf / hf if hf > 0 else float("nan")

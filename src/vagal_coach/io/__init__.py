@@ -56,8 +56,8 @@ def sniff_format(path: Path, head_bytes: bytes) -> str:
     ncol = text.sniff_columns(stripped)
     if ncol == 1:
         return "rr-text"
-    if ncol == 2:
-        return "time-rr"
+    if ncol >= 2:
+        return "time-rr"  # three or more columns get a clear error from the reader
     if not stripped.strip():
         raise RecordingFormatError("empty file: no R-R intervals", path=path)
     raise RecordingFormatError("unknown format: expected RR values one a line, time,RR columns, a CSV "

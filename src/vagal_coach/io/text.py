@@ -60,17 +60,21 @@ def _is_number(tok: str) -> bool:
 
 
 def sniff_columns(text: str) -> int:
-    """Number of numeric columns of a plain numeric file (0 if it is not one)."""
-    rows = _data_lines(text)[:20]
+    """Number of numeric columns of a plain numeric file (0 if it is not one).
+
+    Looks at the first 50 data lines (a header line may come first); the file counts as numeric
+    when most lines are, so the reader can then name the exact line that is not.
+    """
+    rows = _data_lines(text)[:51]
     if not rows:
         return 0
     toks = [_SPLIT.split(s.strip(",; \t")) for _, s in rows]
     if not all(_is_number(t) for t in toks[0]) and len(toks) > 1:
         toks = toks[1:]  # a header line
-    counts = {len(t) for t in toks}
-    if len(counts) == 1 and all(_is_number(x) for t in toks for x in t):
-        return counts.pop()
-    return 0
+    numeric = [len(t) for t in toks if all(_is_number(x) for x in t)]
+    if not numeric or len(numeric) * 2 < len(toks):
+        return 0
+    return max(set(numeric), key=numeric.count)
 
 
 def read_plain(path: Path, text: str) -> Recording:

@@ -1,0 +1,1 @@
+"""Where time lives: beat clock, recorder, live engine, pacer."""
