@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
@@ -36,6 +36,18 @@ from vagal_coach.io.model import Gap, Marker, PacerEvent, Recording
 FORMAT_NAME = "vagal-coach-session"
 FORMAT_VERSION = 1
 SUFFIX = ".vcs.jsonl"
+
+
+# The exact shape NativeWriter.notification writes; such lines are parsed in bulk by one regular
+# expression (JSON parsing of 100k objects would take about a second). Any other line goes to json.
+_N_LINE = re.compile(
+    r'^\{"type":"n","t":(-?[0-9.eE+-]+),"raw":"[0-9a-f]*","hr":(null|\d+),"rr":\[([^\]]*)\],'
+    r'"c":"(\w*)","ee":(?:null|\d+),"bt":\[([^\]]*)\]\}$', re.M)
+
+
+def _floats(groups: list[str]) -> np.ndarray:
+    joined = ",".join(g for g in groups if g)
+    return np.array(joined.split(","), dtype=float) if joined else np.zeros(0)
 
 
 def sniff(head: str) -> bool:
@@ -145,39 +157,73 @@ def read(path: Path, text: str) -> Recording:
                                    f"app reads ({FORMAT_VERSION}); update vagal-coach", path=path, line=1)
     body = lines[1:]
     skipped: list[int] = []
-    try:  # fast path: one C-level parse of the whole body
-        objs = json.loads("[" + ",".join(body) + "]") if body else []
-    except json.JSONDecodeError:
-        objs = []
-        for i, ln in enumerate(body):
-            try:
-                objs.append(json.loads(ln))
-            except json.JSONDecodeError:
-                skipped.append(i + 2)  # a half-written last line (a crash), or a damaged line
-    notes = [o for o in objs if isinstance(o, dict) and o.get("type") == "n"]
+    # bulk path for notification lines in the writer's shape; everything else through json
+    n_idx = [i for i, ln in enumerate(body) if ln.startswith('{"type":"n",')]
+    n_text = "\n".join(body[i] for i in n_idx)
+    groups = _N_LINE.findall(n_text)
+    if len(groups) == len(n_idx):
+        other = [ln for ln in body if not ln.startswith('{"type":"n",')]
+    else:  # some notification lines are not in the writer's shape: find them one by one
+        groups, other = [], []
+        for ln in body:
+            m = _N_LINE.match(ln) if ln.startswith('{"type":"n",') else None
+            if m:
+                groups.append(m.groups())
+            else:
+                other.append(ln)
+    objs = []
+    for k, ln in enumerate(other):
+        if not ln.strip():
+            continue
+        try:
+            objs.append(json.loads(ln))
+        except json.JSONDecodeError:
+            skipped.append(k)  # a half-written last line (a crash), or a damaged line
+    if skipped:
+        skipped = [body.index(other[k]) + 2 for k in skipped]
+    slow_notes = [o for o in objs if isinstance(o, dict) and o.get("type") == "n"]
     chunks = [o for o in objs if isinstance(o, dict) and o.get("type") == "beats"]
-    rr = np.fromiter(chain.from_iterable(o.get("rr") or () for o in notes), float)
-    bt = np.fromiter(chain.from_iterable(o.get("bt") or () for o in notes), float)
+    rr = _floats([g[2] for g in groups])
+    bt = _floats([g[4] for g in groups])
+    note_t = np.array([g[0] for g in groups], dtype=float) if groups else np.zeros(0)
+    note_hr = np.array([np.nan if g[1] == "null" else g[1] for g in groups], dtype=float)
+    contact = [g[3] for g in groups]
+    if slow_notes:
+        try:
+            rr = np.concatenate([rr] + [np.asarray(o.get("rr") or [], float) for o in slow_notes])
+            bt = np.concatenate([bt] + [np.asarray(o.get("bt") or [], float) for o in slow_notes])
+            note_t = np.concatenate((note_t, [float(o.get("t", np.nan)) for o in slow_notes]))
+            note_hr = np.concatenate((note_hr, [np.nan if o.get("hr") is None else float(o["hr"])
+                                                for o in slow_notes]))
+        except (TypeError, ValueError):
+            raise RecordingFormatError("a notification line holds non-numeric values", path=path) from None
+        contact += [str(o.get("c")) for o in slow_notes]
     if bt.size != rr.size:
         raise RecordingFormatError("beat times and RR values differ in count", path=path)
     if chunks:
-        rr = np.concatenate([rr] + [np.asarray(o["rr"], float) for o in chunks])
-        bt = np.concatenate([bt] + [np.asarray(o["t"], float) for o in chunks])
+        try:
+            rr = np.concatenate([rr] + [np.asarray(o["rr"], float) for o in chunks])
+            bt = np.concatenate([bt] + [np.asarray(o["t"], float) for o in chunks])
+        except (KeyError, TypeError, ValueError):
+            raise RecordingFormatError("a beats line is damaged", path=path) from None
+    if bt.size != rr.size:
+        raise RecordingFormatError("beat times and RR values differ in count", path=path)
+    if bt.size > 1 and not (bt[1:] >= bt[:-1]).all():
         order = np.argsort(bt, kind="stable")
         rr, bt = rr[order], bt[order]
+    n_notes = len(groups) + len(slow_notes)
     rec = Recording(rr_ms=rr, beat_t_s=bt, path=path, format="native",
                     start_utc=header.get("start_utc"), device=dict(header.get("device") or {}),
                     profile=str(header.get("profile") or ""), kind=str(header.get("kind") or ""),
-                    n_notifications=len(notes))
+                    n_notifications=n_notes)
     rec.meta.update({"app_version": header.get("app_version"), "source": header.get("source"),
                      "header": header})
     if skipped:
         rec.meta["skipped_lines"] = skipped
-    hr = [o.get("hr") for o in notes]
-    if hr:
-        rec.meta["notification_t_s"] = np.fromiter((o.get("t", np.nan) for o in notes), float)
-        rec.meta["notification_hr_bpm"] = np.array([np.nan if h is None else h for h in hr], float)
-        rec.meta["contact"] = [o.get("c") for o in notes]
+    if n_notes:
+        rec.meta["notification_t_s"] = note_t
+        rec.meta["notification_hr_bpm"] = note_hr
+        rec.meta["contact"] = contact
     for o in objs:
         if not isinstance(o, dict):
             continue
