@@ -6,10 +6,10 @@ offline replay calls it on the same windows, so live and offline cannot disagree
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from numpy.typing import NDArray
-
-from functools import lru_cache
 
 from vagal_coach.hrv.spectral import (
     BANDS_HZ,
