@@ -28,6 +28,7 @@ test: $(VENV)/.test-installed
 bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_core.py
 	$(PY) benchmarks/bench_analyze.py
+	$(PY) benchmarks/bench_replay.py
 
 samples: $(VENV)/.run-installed
 	$(PY) scripts/make_sample_recordings.py

@@ -6,7 +6,6 @@ Run: make bench. Writes the 24 h day (tiled from the 1 h sample) as RR text and 
 
 from __future__ import annotations
 
-import json
 import resource
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _data import rr_24h  # noqa: E402
+from _day_native import write_day_native  # noqa: E402
 
 
 def run(cmd: list[str]) -> tuple[float, float]:
@@ -36,13 +36,7 @@ def main() -> None:
         txt = Path(d) / "day.txt"
         np.savetxt(txt, rr, fmt="%.1f")
         nat = Path(d) / "day.vcs.jsonl"
-        t = np.cumsum(rr) / 1000
-        with open(nat, "w") as f:
-            f.write(json.dumps({"type": "header", "format": "vagal-coach-session", "format_version": 1}) + "\n")
-            for ti, r in zip(t, rr):
-                f.write(json.dumps({"type": "n", "t": round(ti, 4), "raw": "10", "hr": int(60000 / r),
-                                    "rr": [round(r, 3)], "c": "contact", "ee": None, "bt": [round(ti, 4)]},
-                                   separators=(",", ":")) + "\n")
+        write_day_native(nat, rr)
         for label, path in (("RR text", txt), ("native session", nat)):
             runs = [run([exe, "analyze", str(path), "--window", "300", "--json"]) for _ in range(3)]
             wall = min(w for w, _ in runs)

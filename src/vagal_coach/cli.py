@@ -173,12 +173,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("formats", help="list the recording formats read")
     f.set_defaults(func=cmd_formats)
-    for extra in _EXTRA_COMMANDS:
-        extra(sub)
+    from vagal_coach import cli_live
+
+    cli_live.add_commands(sub)
+    rp = sub.add_parser("replay", help="replay a recording (--headless: through the live engine, no window)")
+    cli_live.add_replay_args(rp)
+    rp.set_defaults(func=cmd_replay)
     return p
 
 
-_EXTRA_COMMANDS: list[Any] = []
+def cmd_replay(ns: argparse.Namespace) -> int:
+    from vagal_coach import cli_live
+
+    if ns.headless:
+        return cli_live.cmd_replay_headless(ns)
+    return _open_window(ns)
+
+
+def _open_window(ns: argparse.Namespace) -> int:
+    try:
+        from vagal_coach.gui.app import run_gui
+    except ImportError as e:
+        raise UserError(f"the window needs the GUI packages ({e.name} missing): pip install 'vagal-coach[gui]', "
+                        "or use --headless") from None
+    return run_gui(ns)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -90,3 +90,61 @@ def synthesize(duration_s: float, rate_bpm: NDArray[np.float64] | float | None =
     rr = np.diff(np.concatenate(([0.0], beat_t))) * 1000.0
     keep = beat_t <= duration_s
     return beat_t[keep], rr[keep]
+
+
+class HeartModel:
+    """The same model, streamed: beats are produced chunk by chunk as the breathing unfolds.
+
+    ``advance(t_end_s, cycles_fn, rate_fn)`` returns the beat times and RR (ms) up to ``t_end_s``.
+    ``cycles_fn(t)`` gives the breathing phase in cycles and ``rate_fn(t)`` the rate (breaths/min; 0 =
+    the person's own spontaneous breathing), both vectorised, e.g. a live pacer schedule.
+    """
+
+    def __init__(self, physiology: Physiology | None = None, seed: int = 0, grid_hz: float = 20.0,
+                 inhale_fraction: float = 0.4) -> None:
+        self.p = physiology or Physiology()
+        self.rng = np.random.default_rng(seed)
+        self.grid_hz = grid_hz
+        self.inhale_fraction = inhale_fraction
+        self._t = 0.0
+        self._beat_integral = self.rng.uniform(0.0, 1.0)  # fractional beat at the start
+        self._last_beat_t = 0.0
+        self._own_cycles = 0.0
+        self._ph = self.rng.uniform(0, 2 * np.pi, 3)
+
+    def advance(self, t_end_s: float, cycles_fn=None, rate_fn=None
+                ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        if t_end_s <= self._t:
+            return np.zeros(0), np.zeros(0)
+        p = self.p
+        t = np.arange(self._t, t_end_s + 1e-9, 1.0 / self.grid_hz)
+        if t[-1] < t_end_s:
+            t = np.append(t, t_end_s)
+        rate = np.zeros_like(t) if rate_fn is None else np.asarray(rate_fn(t), dtype=float)
+        paced = rate > 0
+        own_rate = p.spontaneous_bpm * (1 + 0.08 * np.sin(2 * np.pi * t / 47.0 + self._ph[0]))
+        own_cycles = self._own_cycles + np.concatenate(
+            ([0.0], np.cumsum(0.5 * (own_rate[1:] + own_rate[:-1]) * np.diff(t) / 60.0)))
+        self._own_cycles = float(own_cycles[-1])
+        cyc = np.where(paced, cycles_fn(t) if cycles_fn is not None else 0.0, own_cycles)
+        eff_rate = np.where(paced, rate, own_rate)
+        gain, phase = resonator(eff_rate / 60.0, p.resonance_bpm / 60.0, p.damping)
+        vol = lung_volume(cyc + phase / (2 * np.pi), self.inhale_fraction)
+        drift = p.drift_bpm * (np.sin(2 * np.pi * t / 180.0 + self._ph[1]) + 0.6 * np.sin(2 * np.pi * t / 71.0
+                                                                                        + self._ph[2]))
+        hr = p.hr_bpm + p.rsa_bpm_at_resonance * gain * (vol - 0.5) + drift
+        integ = self._beat_integral + np.concatenate(([0.0], np.cumsum(0.5 * (hr[1:] + hr[:-1]) / 60.0
+                                                                       * np.diff(t))))
+        k = np.arange(np.floor(integ[0]) + 1, np.floor(integ[-1]) + 1)
+        beat_t = np.interp(k, integ, t)
+        self._beat_integral = float(integ[-1] - np.floor(integ[-1]))
+        self._t = float(t_end_s)
+        if beat_t.size == 0:
+            return beat_t, beat_t
+        beat_t = beat_t + self.rng.normal(0.0, p.noise_ms / 1000.0, beat_t.size)
+        beat_t = np.maximum.accumulate(np.maximum(beat_t, self._last_beat_t + 0.25))
+        rr = np.diff(np.concatenate(([self._last_beat_t], beat_t))) * 1000.0
+        if self._last_beat_t == 0.0:
+            rr[0] = 60000.0 / hr[0]  # the interval before the first beat
+        self._last_beat_t = float(beat_t[-1])
+        return beat_t, rr

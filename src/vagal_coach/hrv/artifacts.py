@@ -34,6 +34,17 @@ def live_gate(rr_ms: ArrayLike, history_ms: ArrayLike = (), *, k: int = 9, max_d
     than ``min_history`` in-range predecessors are judged by range only. Vectorised.
     """
     new = np.asarray(rr_ms, dtype=float)
+    if new.size == 1 and len(history_ms) <= 4 * k:  # the live engine's case: one new beat, short history
+        r = float(new[0])
+        h = [x for x in np.asarray(history_ms, dtype=float).tolist() if lo_ms <= x <= hi_ms][-k:]
+        if not (lo_ms <= r <= hi_ms):
+            return np.array([False])
+        if len(h) < min_history:
+            return np.array([True])
+        h.sort()
+        m = len(h) // 2
+        med = h[m] if len(h) % 2 else 0.5 * (h[m - 1] + h[m])
+        return np.array([abs(r - med) <= max_dev * med])
     hist_all = np.asarray(history_ms, dtype=float)
     hist = hist_all[range_gate(hist_all, lo_ms, hi_ms)][-k:]
     rr = np.concatenate((hist, new))
@@ -42,18 +53,16 @@ def live_gate(rr_ms: ArrayLike, history_ms: ArrayLike = (), *, k: int = 9, max_d
     # median of the previous k in-range beats for every beat: positions in the in-range subsequence
     pos = np.cumsum(ok_range) - ok_range  # number of in-range beats strictly before each beat
     med = np.full(rr.size, np.nan)
+    new_row = np.arange(rr.size) >= hist.size  # only the new beats are judged
     if vals.size >= min_history:
-        padded = np.concatenate((np.full(k, np.nan), vals))
-        win = np.lib.stride_tricks.sliding_window_view(padded, k)  # win[j] = the k values before vals[j]
-        have = np.minimum(pos, k)
-        # nanmedian only on rows with enough history (all rows with >= k history have no NaN)
-        full = pos >= k
-        rows = np.minimum(pos, vals.size)
+        full = (pos >= k) & new_row
         if np.any(full):
-            med[full] = np.median(win[rows[full]], axis=1)
-        part = (~full) & (have >= min_history)
-        if np.any(part):
-            med[part] = np.nanmedian(win[rows[part]], axis=1)
+            win = np.lib.stride_tricks.sliding_window_view(vals, k)  # win[j] = vals[j:j+k]
+            med[full] = np.median(win[pos[full] - k], axis=1)
+        # the first few beats have fewer than k predecessors: at most k - min_history rows
+        part = np.flatnonzero((~full) & (pos >= min_history) & new_row)
+        for i in part:
+            med[i] = np.median(vals[: pos[i]])
     with np.errstate(invalid="ignore"):
         dev_ok = ~(np.abs(rr - med) > max_dev * med)
     return (ok_range & dev_ok)[hist.size:]

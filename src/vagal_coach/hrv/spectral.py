@@ -105,11 +105,15 @@ def natural_cubic_spline(x: NDArray[np.float64], y: NDArray[np.float64], xi: NDA
     _, _, m[1:-1], info = lapack.dptsv(2.0 * (h[:-1] + h[1:]), h[1:-1], rhs)
     if info != 0:
         raise linalg.LinAlgError(f"spline solve failed (info {info})")
-    i = np.clip(np.searchsorted(x, xi, side="right") - 1, 0, n - 2)
-    hi = h[i]
-    a = (x[i + 1] - xi) / hi
-    b = 1.0 - a
-    return a * y[i] + b * y[i + 1] + ((a * a * a - a) * m[i] + (b * b * b - b) * m[i + 1]) * (hi * hi) / 6.0
+    # per-interval polynomial y_i + b dx + c dx^2 + d dx^3, evaluated by Horner on gathered coefficients
+    c2 = 0.5 * m
+    bcoef = slope - h * (2.0 * m[:-1] + m[1:]) / 6.0
+    dcoef = (m[1:] - m[:-1]) / (6.0 * h)
+    i = x.searchsorted(xi, side="right") - 1  # >= 0 for xi >= x[0]; the last point uses the last piece
+    np.minimum(i, n - 2, out=i)
+    np.maximum(i, 0, out=i)
+    dx = xi - x[i]
+    return y[i] + dx * (bcoef[i] + dx * (c2[i] + dx * dcoef[i]))
 
 
 def resample_rr(t_s: ArrayLike, rr_ms: ArrayLike, fs_hz: float = 4.0, method: str = "cubic"

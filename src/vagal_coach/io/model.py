@@ -26,6 +26,8 @@ class PacerEvent:
     hold_in_s: float = 0.0
     hold_out_s: float = 0.0
     label: str = ""
+    ramp_to_bpm: float = 0.0  # when > 0: the rate moves linearly to this over ramp_s
+    ramp_s: float = 0.0
 
 
 @dataclass(frozen=True)

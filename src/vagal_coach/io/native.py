@@ -41,7 +41,7 @@ SUFFIX = ".vcs.jsonl"
 # The exact shape NativeWriter.notification writes; such lines are parsed in bulk by one regular
 # expression (JSON parsing of 100k objects would take about a second). Any other line goes to json.
 _N_LINE = re.compile(
-    r'^\{"type":"n","t":(-?[0-9.eE+-]+),"raw":"[0-9a-f]*","hr":(null|\d+),"rr":\[([^\]]*)\],'
+    r'^\{"type":"n","t":(-?[0-9.eE+-]+),"raw":"([0-9a-f]*)","hr":(null|\d+),"rr":\[([^\]]*)\],'
     r'"c":"(\w*)","ee":(?:null|\d+),"bt":\[([^\]]*)\]\}$', re.M)
 
 
@@ -102,7 +102,8 @@ class NativeWriter:
 
     def pacer(self, ev: PacerEvent) -> None:
         self.event("pacer", ev.t_s, rate_bpm=ev.rate_bpm, inhale_fraction=ev.inhale_fraction,
-                   hold_in_s=ev.hold_in_s, hold_out_s=ev.hold_out_s, label=ev.label)
+                   hold_in_s=ev.hold_in_s, hold_out_s=ev.hold_out_s, label=ev.label,
+                   ramp_to_bpm=ev.ramp_to_bpm, ramp_s=ev.ramp_s)
 
     def marker(self, m: Marker) -> None:
         self.event("marker", m.t_s, label=m.label, note=m.note)
@@ -183,11 +184,12 @@ def read(path: Path, text: str) -> Recording:
         skipped = [body.index(other[k]) + 2 for k in skipped]
     slow_notes = [o for o in objs if isinstance(o, dict) and o.get("type") == "n"]
     chunks = [o for o in objs if isinstance(o, dict) and o.get("type") == "beats"]
-    rr = _floats([g[2] for g in groups])
-    bt = _floats([g[4] for g in groups])
+    rr = _floats([g[3] for g in groups])
+    bt = _floats([g[5] for g in groups])
     note_t = np.array([g[0] for g in groups], dtype=float) if groups else np.zeros(0)
-    note_hr = np.array([np.nan if g[1] == "null" else g[1] for g in groups], dtype=float)
-    contact = [g[3] for g in groups]
+    note_hr = np.array([np.nan if g[2] == "null" else g[2] for g in groups], dtype=float)
+    contact = [g[4] for g in groups]
+    raw = [g[1] for g in groups]
     if slow_notes:
         try:
             rr = np.concatenate([rr] + [np.asarray(o.get("rr") or [], float) for o in slow_notes])
@@ -198,6 +200,11 @@ def read(path: Path, text: str) -> Recording:
         except (TypeError, ValueError):
             raise RecordingFormatError("a notification line holds non-numeric values", path=path) from None
         contact += [str(o.get("c")) for o in slow_notes]
+        raw += [str(o.get("raw") or "") for o in slow_notes]
+        order_n = np.argsort(note_t, kind="stable")
+        note_t, note_hr = note_t[order_n], note_hr[order_n]
+        contact = [contact[i] for i in order_n]
+        raw = [raw[i] for i in order_n]
     if bt.size != rr.size:
         raise RecordingFormatError("beat times and RR values differ in count", path=path)
     if chunks:
@@ -224,6 +231,7 @@ def read(path: Path, text: str) -> Recording:
         rec.meta["notification_t_s"] = note_t
         rec.meta["notification_hr_bpm"] = note_hr
         rec.meta["contact"] = contact
+        rec.meta["notification_raw_hex"] = raw
     for o in objs:
         if not isinstance(o, dict):
             continue
@@ -232,7 +240,8 @@ def read(path: Path, text: str) -> Recording:
             if k == "pacer":
                 rec.pacer.append(PacerEvent(float(o["t"]), float(o["rate_bpm"]),
                                             float(o.get("inhale_fraction", 0.4)), float(o.get("hold_in_s", 0)),
-                                            float(o.get("hold_out_s", 0)), str(o.get("label", ""))))
+                                            float(o.get("hold_out_s", 0)), str(o.get("label", "")),
+                                            float(o.get("ramp_to_bpm", 0)), float(o.get("ramp_s", 0))))
             elif k == "marker":
                 rec.markers.append(Marker(float(o["t"]), str(o.get("label", "")), str(o.get("note", ""))))
             elif k == "gap":

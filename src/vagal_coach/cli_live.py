@@ -1,0 +1,214 @@
+"""CLI commands for the live pipeline: scan, record, replay --headless (the window's headless twins)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from vagal_coach.errors import UserError
+
+
+def _speed(text: str) -> float:
+    if text == "max":
+        return math.inf
+    v = float(text)
+    if not 0 < v <= 1000:
+        raise argparse.ArgumentTypeError("speed must be in (0, 1000] or 'max'")
+    return v
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("scan", help="list the heart-rate straps in range")
+    s.add_argument("--timeout", type=float, default=5.0, metavar="S")
+    s.add_argument("--adapter", metavar="hciN", help="Bluetooth adapter (Linux)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_scan)
+
+    r = sub.add_parser("record", help="record a session headless (Ctrl-C ends it)")
+    g = r.add_mutually_exclusive_group(required=True)
+    g.add_argument("--device", metavar="ADDRESS", help="the strap's address (see 'scan')")
+    g.add_argument("--simulate", action="store_true", help="use the simulated strap (not a real sensor)")
+    r.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    r.add_argument("--out", metavar="FILE", help="recording path (default: the user data folder)")
+    r.add_argument("--rate", type=float, metavar="BPM", help="pacer rate in breaths/min (recorded)")
+    r.add_argument("--adapter", metavar="hciN", help="Bluetooth adapter (Linux)")
+    r.add_argument("--profile", default="default", help="client profile the recording belongs to")
+    r.add_argument("--speed", type=_speed, default=1.0, help="simulated strap only: N times real time or max")
+    r.add_argument("--seed", type=int, default=0, help="simulated strap only: random seed")
+    r.set_defaults(func=cmd_record)
+
+
+def add_replay_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--headless", action="store_true", help="no window: run the live engine and write snapshots")
+    p.add_argument("--speed", type=_speed, default=math.inf, help="1..16 (or any N) times real time, or max")
+    p.add_argument("--jsonl", metavar="OUT", help="one JSON snapshot per beat ('-' for stdout)")
+
+
+def cmd_scan(ns: argparse.Namespace) -> int:
+    from vagal_coach.sensors.ble import scan
+
+    straps = asyncio.run(scan(ns.timeout, ns.adapter))
+    if ns.json:
+        print(json.dumps([s.__dict__ for s in straps]))
+        return 0
+    if not straps:
+        print("no heart-rate strap found (wear it: most straps sleep until the electrodes touch wet skin); "
+              "'vagal-coach record --simulate' runs the simulated strap", file=sys.stderr)
+        return 1
+    print(f"{'name':<28} {'address':<40} signal")
+    for s in straps:
+        print(f"{s.name:<28} {s.address:<40} {s.rssi_dbm if s.rssi_dbm is not None else '?'} dBm")
+    return 0
+
+
+def _fmt(v: float | None, f: str) -> str:
+    return "--" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f.format(v)
+
+
+class StatusLine:
+    """The one-line live status: HR, RMSSD, contact, battery, link, time."""
+
+    def __init__(self, session: Any, stream=sys.stderr, every_s: float = 5.0) -> None:
+        self.session = session
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.every_s = every_s
+        self._last = 0.0
+
+    def line(self) -> str:
+        st = self.session.status
+        s = st.last
+        contact = {"contact": "contact ok", "no_contact": "NO CONTACT", "unsupported": "contact not reported"}.get(
+            self.session.engine.contact, self.session.engine.contact)
+        sim = " [SIMULATED]" if getattr(self.session.source, "simulated", False) else ""
+        bat = f"battery {st.battery_pct}%" if st.battery_pct is not None else "battery ?"
+        t = self.session.clock.now()
+        return (f"HR {_fmt(s.hr_bpm if s else None, '{:.0f}')} bpm | RMSSD {_fmt(s.rmssd_ms if s else None, '{:.1f}')}"
+                f" ms | {contact} | {bat} | link {st.link} | beats {st.n_beats} | {int(t // 60)}:{int(t % 60):02d}{sim}")
+
+    def update(self, *_: object, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.tty:
+            if force or now - self._last > 0.2:
+                print("\r" + self.line().ljust(110), end="", file=self.stream, flush=True)
+                self._last = now
+        elif force or now - self._last >= self.every_s:
+            print(self.line(), file=self.stream, flush=True)
+            self._last = now
+
+
+def cmd_record(ns: argparse.Namespace) -> int:
+    from vagal_coach.clock import Clock
+    from vagal_coach.io.model import PacerEvent
+    from vagal_coach.session.engine import LiveEngine
+    from vagal_coach.session.pacer import PacerSchedule
+    from vagal_coach.session.recorder import Recorder
+    from vagal_coach.session.runner import Session
+
+    if ns.speed != 1.0 and not ns.simulate:
+        raise UserError("--speed works with --simulate only (a real strap runs in real time)")
+    out = Path(ns.out) if ns.out else None
+    if out is not None and out.exists():
+        raise UserError("file exists already; choose another name (recordings are never overwritten)", path=out)
+    schedule = None
+    pacer_events: list[PacerEvent] = []
+    if ns.rate:
+        if not 3.0 <= ns.rate <= 10.0:
+            raise UserError("--rate must be 3-10 breaths/min")
+        pacer_events = [PacerEvent(0.0, ns.rate)]
+        schedule = PacerSchedule(pacer_events)
+    clock = Clock(ns.speed)
+    if ns.simulate:
+        from vagal_coach.sensors.simulated import SIMULATED_ADDRESS, SIMULATED_NAME, SimulatedStrap
+
+        source: Any = SimulatedStrap(clock, schedule=lambda: schedule, seed=ns.seed, duration_s=ns.duration)
+        device = {"name": SIMULATED_NAME, "address": SIMULATED_ADDRESS, "simulated": True}
+        src_kind = "simulated"
+    else:
+        from vagal_coach.sensors.ble import BleStrap
+
+        source = BleStrap(ns.device, clock, adapter=ns.adapter)
+        device = {"address": ns.device, "adapter": ns.adapter}
+        src_kind = "ble"
+    recorder = Recorder(out, profile=ns.profile, kind="practice", device=device, source=src_kind)
+    session = Session(source, LiveEngine(schedule), recorder, clock)
+    session.set_pacer(schedule, pacer_events)
+    status = StatusLine(session)
+    session.on_snapshot.append(status.update)
+    session.on_event.append(lambda ev: status.update(force=True) if type(ev).__name__ == "LinkEvent" else None)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, session.stop)
+            except (NotImplementedError, RuntimeError):  # Windows
+                pass
+        await session.run(ns.duration)
+
+    err: UserError | None = None
+    try:
+        asyncio.run(main())
+    except UserError as e:
+        err = e
+    finally:
+        recorder.close()
+    if status.tty:
+        print(file=sys.stderr)
+    st = session.status
+    print(f"saved: {recorder.path} ({st.n_beats} beats, {st.n_notifications} notifications, "
+          f"{len(st.gaps)} gap(s))", file=sys.stderr)
+    if err is not None:
+        raise err
+    return 0
+
+
+def cmd_replay_headless(ns: argparse.Namespace) -> int:
+    from vagal_coach.clock import Clock
+    from vagal_coach.io import read_recording
+    from vagal_coach.sensors.replay import ReplaySource
+    from vagal_coach.session.engine import LiveEngine
+    from vagal_coach.session.pacer import PacerSchedule
+    from vagal_coach.session.runner import Session
+
+    rec = read_recording(ns.file)
+    clock = Clock(ns.speed)
+    schedule = PacerSchedule(rec.pacer) if rec.pacer else None
+    # as fast as possible: the sequential engine stages now, the snapshots on every core after
+    parallel = math.isinf(ns.speed)
+    engine = LiveEngine(schedule, deferred=parallel)
+    session = Session(ReplaySource(rec, clock), engine, None, clock)
+    out = None
+    if ns.jsonl:
+        out = sys.stdout if ns.jsonl == "-" else open(ns.jsonl, "x", encoding="utf-8")  # noqa: SIM115
+    write = out.write if out is not None else (lambda _s: None)
+
+    def emit(s: Any) -> None:
+        write(json.dumps(s.as_dict(), separators=(",", ":")) + "\n")
+
+    if out is not None and not parallel:
+        session.on_snapshot.append(emit)
+    t0 = time.perf_counter()
+    try:
+        asyncio.run(session.run())
+        if parallel:
+            from vagal_coach.session.parallel import snapshots
+
+            if out is not None:
+                for block in snapshots(engine.log, schedule, jsonl=True):
+                    write(block)
+    finally:
+        if out is not None and out is not sys.stdout:
+            out.close()
+    st = session.status
+    print(f"replayed {rec.name}: {st.n_beats} beats in {time.perf_counter() - t0:.2f} s"
+          + (f"; snapshots: {ns.jsonl}" if ns.jsonl and ns.jsonl != "-" else ""), file=sys.stderr)
+    return 0

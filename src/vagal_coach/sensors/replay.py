@@ -1,0 +1,62 @@
+"""Replay a recording as a beat source: the same stream a live strap gives, at 1x..16x or max speed.
+
+A native session replays its notifications as received (arrival times and raw bytes, through the
+same parser and beat clock as live). Other formats replay one notification per beat, encoded, at the
+beat's time. Link events and gaps of native sessions are replayed too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import numpy as np
+
+from vagal_coach.clock import Clock
+from vagal_coach.io.model import Recording
+from vagal_coach.sensors.events import DeviceInfo, LinkEvent, Notification, SourceEvent
+from vagal_coach.sensors.hrm import Contact, encode_hrm
+
+
+class ReplaySource:
+    simulated = False
+
+    def __init__(self, rec: Recording, clock: Clock | None = None, start_s: float = 0.0) -> None:
+        self.rec = rec
+        self.clock = clock or Clock()
+        self.start_s = start_s
+        self.name = f"Replay of {rec.name}"
+        self._closed = False
+
+    async def close(self) -> None:
+        self._closed = True
+
+    def _stream(self) -> tuple[np.ndarray, list[bytes]]:
+        raw_hex = self.rec.meta.get("notification_raw_hex")
+        t = self.rec.meta.get("notification_t_s")
+        if raw_hex is not None and t is not None and len(raw_hex) == len(t) and len(t) > 0:
+            return np.asarray(t, float), [bytes.fromhex(h) for h in raw_hex]
+        rr = self.rec.rr_ms
+        hr = np.round(60000.0 / rr).astype(int)
+        return self.rec.beat_t_s.copy(), [encode_hrm(int(h), [float(r)], Contact.CONTACT) for h, r in zip(hr, rr)]
+
+    async def events(self) -> AsyncIterator[SourceEvent]:
+        clk = self.clock
+        t, raws = self._stream()
+        links = sorted(self.rec.links)
+        li = 0
+        dev = dict(self.rec.device)
+        dev.setdefault("name", self.rec.name)
+        dev["replay"] = True
+        yield DeviceInfo(0.0, dev)
+        i0 = int(np.searchsorted(t, self.start_s))
+        offset = self.start_s
+        for i in range(i0, t.size):
+            if self._closed:
+                return
+            ti = float(t[i])
+            while li < len(links) and links[li][0] <= ti:
+                yield LinkEvent(links[li][0], links[li][1], "recorded")
+                li += 1
+            await clk.sleep_until(ti - offset)
+            yield Notification(ti, raws[i])
+        yield LinkEvent(float(t[-1]) if t.size else 0.0, "closed", "end of recording")

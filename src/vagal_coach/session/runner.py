@@ -1,0 +1,130 @@
+"""A session: one beat source feeding the live engine and the recorder, with subscribers.
+
+The CLI (record, replay --headless) and the window run the same :class:`Session`; subscribers (the
+window, the status line, a JSONL writer) are just callbacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from vagal_coach.clock import Clock
+from vagal_coach.io.model import Gap, Marker, PacerEvent
+from vagal_coach.sensors.events import BeatSource, DeviceInfo, LinkEvent, Notification, SourceEvent
+from vagal_coach.session.engine import LiveEngine, Snapshot
+from vagal_coach.session.pacer import PacerSchedule
+from vagal_coach.session.recorder import Recorder
+
+
+@dataclass
+class SessionStatus:
+    link: str = "idle"
+    link_detail: str = ""
+    device: dict = field(default_factory=dict)
+    battery_pct: int | None = None
+    n_notifications: int = 0
+    n_beats: int = 0
+    gaps: list[Gap] = field(default_factory=list)
+    last: Snapshot | None = None
+
+
+class Session:
+    def __init__(self, source: BeatSource, engine: LiveEngine | None = None, recorder: Recorder | None = None,
+                 clock: Clock | None = None) -> None:
+        self.source = source
+        self.engine = engine or LiveEngine()
+        self.recorder = recorder
+        self.clock = clock or getattr(source, "clock", None) or Clock()
+        self.status = SessionStatus()
+        self.on_snapshot: list[Callable[[Snapshot], None]] = []
+        self.on_event: list[Callable[[SourceEvent | Gap | Marker | PacerEvent], None]] = []
+        self._stop = asyncio.Event()
+        self.markers: list[Marker] = []
+        self.pacer_events: list[PacerEvent] = []
+
+    # ---- user intent
+    def set_pacer(self, schedule: PacerSchedule | None, events: list[PacerEvent] | None = None) -> None:
+        self.engine.set_schedule(schedule)
+        for ev in events or []:
+            self.pacer_events.append(ev)
+            if self.recorder:
+                self.recorder.pacer(ev)
+            self._emit(ev)
+
+    def add_marker(self, label: str = "marker", note: str = "", t_s: float | None = None) -> Marker:
+        m = Marker(self.clock.now() if t_s is None else t_s, label, note)
+        self.markers.append(m)
+        if self.recorder:
+            self.recorder.marker(m)
+        self._emit(m)
+        return m
+
+    def stop(self) -> None:
+        """End the session: the source is closed, so a wait for the next event ends too."""
+        self._stop.set()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._closer = loop.create_task(self.source.close())
+
+    # ---- plumbing
+    def _emit(self, ev: SourceEvent | Gap | Marker | PacerEvent) -> None:
+        for cb in self.on_event:
+            cb(ev)
+
+    def handle(self, ev: SourceEvent) -> list[Snapshot]:
+        """Process one source event (also usable synchronously, e.g. by tests and replays)."""
+        st = self.status
+        if isinstance(ev, Notification):
+            m, batch, snaps = self.engine.push_raw(ev.t_s, ev.raw)
+            if self.recorder:
+                self.recorder.notification(ev.t_s, ev.raw, m, batch.t_s)
+            st.n_notifications += 1
+            st.n_beats += int(batch.t_s.size)
+            if batch.gap is not None:
+                g = Gap(batch.gap[0], batch.gap[1], "no beats received")
+                st.gaps.append(g)
+                if self.recorder:
+                    self.recorder.gap(g)
+                self._emit(g)
+            for s in snaps:
+                st.last = s
+                for cb in self.on_snapshot:
+                    cb(s)
+            return snaps
+        if isinstance(ev, LinkEvent):
+            st.link, st.link_detail = ev.state, ev.detail
+            if self.recorder:
+                self.recorder.link(ev.t_s, ev.state, ev.detail)
+            if ev.state in ("lost", "reconnecting"):
+                self.engine.clock.reset()
+        elif isinstance(ev, DeviceInfo):
+            st.device.update(ev.info)
+            if ev.info.get("battery_pct") is not None:
+                st.battery_pct = int(ev.info["battery_pct"])
+            if self.recorder:
+                self.recorder.device(ev.t_s, ev.info)
+        self._emit(ev)
+        return []
+
+    async def run(self, duration_s: float | None = None) -> SessionStatus:
+        """Consume the source until it ends, ``stop()`` is called, or ``duration_s`` passes."""
+        agen = self.source.events()
+        self._closer = None
+        try:
+            async for ev in agen:
+                self.handle(ev)
+                if self._stop.is_set() or (duration_s is not None and self.clock.now() >= duration_s):
+                    break
+        finally:
+            with contextlib.suppress(Exception):
+                await agen.aclose()
+            with contextlib.suppress(Exception):
+                await self.source.close()
+            if self.recorder:
+                self.recorder.close(self.clock.now())
+        return self.status
