@@ -86,7 +86,8 @@ class StatusLine:
     def line(self) -> str:
         st = self.session.status
         s = st.last
-        contact = {"contact": "contact ok", "no_contact": "NO CONTACT", "unsupported": "contact not reported"}.get(
+        contact = {"contact": "contact ok", "no_contact": "NO CONTACT", "unsupported": "contact not reported",
+                   "unknown": "contact ?"}.get(
             self.session.engine.contact, self.session.engine.contact)
         sim = " [SIMULATED]" if getattr(self.session.source, "simulated", False) else ""
         bat = f"battery {st.battery_pct}%" if st.battery_pct is not None else "battery ?"

@@ -123,6 +123,15 @@ class BleStrap:
                 info[key] = int(raw[0]) if key == "battery_pct" else BODY_SENSOR_LOCATIONS.get(raw[0], "other")
         return info
 
+    @staticmethod
+    def _measurement_char(client):  # type: ignore[no-untyped-def]
+        """The Heart Rate Measurement characteristic; if a stale GATT cache lists it twice, the newest."""
+        chars = [c for svc in client.services for c in svc.characteristics
+                 if c.uuid.lower() == HEART_RATE_MEASUREMENT]
+        if not chars:
+            raise DeviceError("no Heart Rate Measurement characteristic: not a heart-rate strap?", path=client.address)
+        return max(chars, key=lambda c: c.handle)
+
     async def events(self) -> AsyncIterator[SourceEvent]:
         from bleak import BleakClient, BleakScanner
 
@@ -149,7 +158,7 @@ class BleStrap:
                 def on_data(_char: object, data: bytearray) -> None:
                     queue.put_nowait(Notification(clk.now(), bytes(data)))
 
-                await client.start_notify(HEART_RATE_MEASUREMENT, on_data)
+                await client.start_notify(self._measurement_char(client), on_data)
             except Exception as e:  # noqa: BLE001 - every stack error becomes a link event or one line
                 err = explain(e, self.address)
                 if not ever_connected:

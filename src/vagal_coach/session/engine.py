@@ -14,7 +14,7 @@ from vagal_coach.hrv.artifacts import live_gate
 from vagal_coach.hrv.breath import peak_to_trough
 from vagal_coach.hrv.live import live_panel
 from vagal_coach.hrv.ringbuffer import BeatRingBuffer
-from vagal_coach.sensors.hrm import Contact, HrmParseError, Measurement, parse_hrm
+from vagal_coach.sensors.hrm import HrmParseError, Measurement, parse_hrm
 from vagal_coach.session.beatclock import BeatBatch, BeatClock
 from vagal_coach.session.pacer import PacerSchedule
 
@@ -57,7 +57,7 @@ class LiveEngine:
         self.accepted = BeatRingBuffer(capacity)  # accepted beats only: what the metrics see
         self.clock = beat_clock or BeatClock()
         self.schedule = schedule
-        self.contact = Contact.UNSUPPORTED.value
+        self.contact = "unknown"  # until the first notification
         self.last_hr_reported: int | None = None
         self.parse_errors = 0
         self._p2t_cache: tuple[int, float] = (-1, float("nan"))

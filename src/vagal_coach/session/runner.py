@@ -115,12 +115,18 @@ class Session:
         """Consume the source until it ends, ``stop()`` is called, or ``duration_s`` passes."""
         agen = self.source.events()
         self._closer = None
+        timer = None
+        if duration_s is not None and not self.clock.virtual:  # end on time even if the source falls silent
+            loop = asyncio.get_running_loop()
+            timer = loop.call_later(max(0.0, (duration_s - self.clock.now()) / self.clock.speed), self.stop)
         try:
             async for ev in agen:
                 self.handle(ev)
                 if self._stop.is_set() or (duration_s is not None and self.clock.now() >= duration_s):
                     break
         finally:
+            if timer is not None:
+                timer.cancel()
             with contextlib.suppress(Exception):
                 await agen.aclose()
             with contextlib.suppress(Exception):

@@ -1,0 +1,64 @@
+"""BlueZoo on a private D-Bus: unmodified bleak talks to a fake GATT heart-rate strap."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+CENTRAL, PERIPHERAL = "00:11:22:33:44:00", "00:11:22:33:44:01"
+HERE = Path(__file__).resolve().parent
+
+
+def _bluezoo_exe() -> str | None:
+    exe = Path(sys.executable).parent / "bluezoo"
+    return str(exe) if exe.exists() else shutil.which("bluezoo")
+
+
+@pytest.fixture
+def bluez_env(tmp_path):
+    if not sys.platform.startswith("linux"):
+        pytest.skip("BlueZoo mocks BlueZ: Linux only")
+    if shutil.which("dbus-daemon") is None or _bluezoo_exe() is None:
+        pytest.skip("needs dbus-daemon and bluezoo (make test installs them; .ci/run installs dbus)")
+    out = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
+                         capture_output=True, text=True, check=True).stdout.split()
+    address, pid = out[0], int(out[1])
+    env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=address, PYTHONUNBUFFERED="1")
+    log = open(tmp_path / "bluezoo.log", "w")
+    zoo = subprocess.Popen([_bluezoo_exe(), "--auto-enable", "--scan-interval", "1", "-a", CENTRAL, "-a",
+                            PERIPHERAL], env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 15
+    while "hci1" not in (tmp_path / "bluezoo.log").read_text() and "Adding adapter[1]" not in (
+            tmp_path / "bluezoo.log").read_text():
+        if time.monotonic() > deadline or zoo.poll() is not None:
+            pytest.fail("BlueZoo did not start: " + (tmp_path / "bluezoo.log").read_text()[-500:])
+        time.sleep(0.1)
+    yield env
+    zoo.terminate()
+    try:
+        zoo.wait(5)
+    except subprocess.TimeoutExpired:
+        zoo.kill()
+    log.close()
+    try:
+        os.kill(pid, 15)
+    except ProcessLookupError:
+        pass
+
+
+def start_strap(env, tmp_path, plan_path, name="Polar H10 FAKE01"):
+    sent = tmp_path / "sent.jsonl"
+    p = subprocess.Popen([sys.executable, str(HERE / "fake_strap.py"), "--adapter", "hci1", "--central", "hci0",
+                          "--plan", str(plan_path), "--log", str(sent), "--name", name],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    line = p.stdout.readline()
+    if "ready" not in line:
+        p.kill()
+        pytest.fail("fake strap did not start: " + line + p.stdout.read())
+    return p, sent
