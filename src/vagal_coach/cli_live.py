@@ -92,8 +92,10 @@ class StatusLine:
         sim = " [SIMULATED]" if getattr(self.session.source, "simulated", False) else ""
         bat = f"battery {st.battery_pct}%" if st.battery_pct is not None else "battery ?"
         t = self.session.clock.now()
-        return (f"HR {_fmt(s.hr_bpm if s else None, '{:.0f}')} bpm | RMSSD {_fmt(s.rmssd_ms if s else None, '{:.1f}')}"
-                f" ms | {contact} | {bat} | link {st.link} | beats {st.n_beats} | {int(t // 60)}:{int(t % 60):02d}{sim}")
+        hr, rmssd = _fmt(s.hr_bpm if s else None, "{:.0f}"), _fmt(s.rmssd_ms if s else None, "{:.1f}")
+        clock = f"{int(t // 60)}:{int(t % 60):02d}"
+        link = f"link {st.link}"
+        return f"HR {hr} bpm | RMSSD {rmssd} ms | {contact} | {bat} | {link} | beats {st.n_beats} | {clock}{sim}"
 
     def update(self, *_: object, force: bool = False) -> None:
         now = time.monotonic()

@@ -149,8 +149,11 @@ class BleStrap:
                 if device is None:
                     raise DeviceError("strap not found: is it worn (straps sleep when dry) and in range?",
                                       path=self.address)
-                client = BleakClient(device, disconnected_callback=lambda _c: loop.call_soon_threadsafe(
-                    disconnected.set), timeout=self.connect_timeout_s, **_bleak_kwargs(self.adapter))
+                def on_disconnect(_client: object, ev: asyncio.Event = disconnected) -> None:
+                    loop.call_soon_threadsafe(ev.set)
+
+                client = BleakClient(device, disconnected_callback=on_disconnect, timeout=self.connect_timeout_s,
+                                     **_bleak_kwargs(self.adapter))
                 await client.connect()
                 self._client = client
                 info = await self._read_info(client)

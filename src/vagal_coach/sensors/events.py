@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Protocol, Union
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class DeviceInfo:
     info: dict = field(default_factory=dict)  # name, address, battery_pct, body_location, simulated...
 
 
-SourceEvent = Union[Notification, LinkEvent, DeviceInfo]
+SourceEvent = Notification | LinkEvent | DeviceInfo
 
 
 class BeatSource(Protocol):

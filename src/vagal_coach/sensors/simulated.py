@@ -77,7 +77,7 @@ class SimulatedStrap:
         yield DeviceInfo(clk.now(), {"name": self.name, "address": SIMULATED_ADDRESS, "simulated": True,
                                      "battery_pct": self.battery_pct, "body_location": "chest",
                                      "model": "vagal-coach physiological model"})
-        t_next = clk.now() + self.interval_s
+        t_next = self.interval_s  # on the session clock from 0: the stream does not depend on start-up time
         lost = False
         while not self._closed and (self.duration_s is None or t_next <= self.duration_s + 1e-9):
             await clk.sleep_until(t_next)

@@ -26,7 +26,7 @@ class BeatBatch:
 
 
 class BeatClock:
-    def __init__(self, max_lag_s: float = 2.5, max_lead_s: float = 0.25, gap_s: float = 4.0) -> None:
+    def __init__(self, max_lag_s: float = 2.5, max_lead_s: float = 1.0, gap_s: float = 4.0) -> None:
         self.max_lag_s = max_lag_s
         self.max_lead_s = max_lead_s
         self.gap_s = gap_s

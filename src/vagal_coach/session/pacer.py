@@ -19,6 +19,8 @@ from numpy.typing import ArrayLike, NDArray
 from vagal_coach.io.model import PacerEvent
 
 MIN_BPM, MAX_BPM = 3.0, 10.0
+#: a ramp may start from one's own, faster rhythm
+MAX_RAMP_START_BPM = 20.0
 STAGES = ("inhale", "hold_in", "exhale", "hold_out", "none")
 
 
@@ -46,8 +48,11 @@ class PacerSchedule:
         if not evs:
             evs = [PacerEvent(0.0, 0.0)]
         for e in evs:
-            if e.rate_bpm and not (MIN_BPM - 1e-9 <= e.rate_bpm <= MAX_BPM + 1e-9):
-                raise ValueError(f"pacer rate {e.rate_bpm} breaths/min outside {MIN_BPM:g}-{MAX_BPM:g}")
+            hi = MAX_RAMP_START_BPM if e.ramp_s > 0 and e.ramp_to_bpm > 0 else MAX_BPM
+            if e.rate_bpm and not (MIN_BPM - 1e-9 <= e.rate_bpm <= hi + 1e-9):
+                raise ValueError(f"pacer rate {e.rate_bpm} breaths/min outside {MIN_BPM:g}-{hi:g}")
+            if e.ramp_to_bpm and not (MIN_BPM - 1e-9 <= e.ramp_to_bpm <= MAX_BPM + 1e-9):
+                raise ValueError(f"ramp target {e.ramp_to_bpm} breaths/min outside {MIN_BPM:g}-{MAX_BPM:g}")
         self.events = evs
         self._t0 = np.array([e.t_s for e in evs])
         self._r0 = np.array([e.rate_bpm for e in evs])

@@ -32,7 +32,7 @@ def recordings_dir(profile: str = "default") -> Path:
 
 
 def _slug(s: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", s).strip("-") or "default"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", s).strip("-.") or "default"
 
 
 def new_recording_path(profile: str = "default", kind: str = "practice") -> Path:
