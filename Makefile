@@ -20,6 +20,9 @@ $(VENV)/.test-installed: pyproject.toml | $(VENV)/bin/python
 run: $(VENV)/.run-installed
 	$(VENV)/bin/vagal-coach $(ARGS)
 
+screenshot: $(VENV)/.test-installed
+	$(PY) scripts/screenshot.py
+
 test: $(VENV)/.test-installed
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check src tests benchmarks scripts

@@ -176,6 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
     from vagal_coach import cli_live
 
     cli_live.add_commands(sub)
+    tr = sub.add_parser("train", help="open the trainer window (the default command)")
+    tr.add_argument("--simulate", action="store_true", help="use the simulated strap (not a real sensor)")
+    tr.add_argument("--device", metavar="ADDRESS", help="the strap to offer first")
+    tr.add_argument("--adapter", metavar="hciN", help="Bluetooth adapter (Linux)")
+    tr.add_argument("--profile", default="default", help="client profile")
+    tr.add_argument("--rate", type=float, metavar="BPM", help="pacer rate, breaths/min")
+    tr.set_defaults(func=_open_window)
     rp = sub.add_parser("replay", help="replay a recording (--headless: through the live engine, no window)")
     cli_live.add_replay_args(rp)
     rp.set_defaults(func=cmd_replay)
@@ -216,8 +223,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _default_command(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 0
+    """No command: open the trainer."""
+    train = parser.parse_args(["train"])
+    train.debug = ns.debug
+    try:
+        return _open_window(train)
+    except UserError as e:
+        _err(str(e))
+        return 2
 
 
 if __name__ == "__main__":

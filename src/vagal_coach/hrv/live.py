@@ -89,3 +89,18 @@ def live_panel(t_s: NDArray[np.float64], rr_ms: NDArray[np.float64], pacer_hz: f
         out["coherence"] = peak / rest if rest > 0 else nan
         out["coherence_peak_hz"] = float(fp)
     return out
+
+
+def live_spectrum(t_s: NDArray[np.float64], rr_ms: NDArray[np.float64], *,
+                  spectral_window_s: float = SPECTRAL_WINDOW_S, fs_hz: float = 4.0, detrend_lambda: float = 500.0,
+                  nfft: int = 1024) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The PSD (ms^2/Hz) the live panel integrates, for drawing: same window and method."""
+    if t_s.size == 0:
+        return np.zeros(0), np.zeros(0)
+    j0 = int(np.searchsorted(t_s, t_s[-1] - spectral_window_s, side="right"))
+    if t_s.size - j0 < 8 or t_s[-1] - t_s[j0] < MIN_SPECTRAL_S:
+        return np.zeros(0), np.zeros(0)
+    tt, rr = t_s[j0:], rr_ms[j0:]
+    x = smoothness_priors_detrend(rr, detrend_lambda)
+    grid = np.arange(tt[0], tt[-1] + 1e-9, 1.0 / fs_hz)
+    return psd_welch(natural_cubic_spline(tt, x, grid), fs_hz, window_s=spectral_window_s, nfft_min=nfft)

@@ -261,3 +261,15 @@ def read(path: Path, text: str) -> Recording:
     rec.pacer.sort(key=lambda p: p.t_s)
     rec.markers.sort(key=lambda m: m.t_s)
     return rec
+
+
+def append_event(path: str | os.PathLike[str], obj: dict[str, Any]) -> None:
+    """Append one event line (e.g. a marker added in review) to an existing native recording."""
+    p = Path(path)
+    with open(p, "rb") as f:
+        f.seek(max(0, p.stat().st_size - 1))
+        ends_with_newline = f.read(1) in (b"\n", b"")
+    with open(p, "a", encoding="utf-8") as f:
+        if not ends_with_newline:
+            f.write("\n")  # never glue onto a half-written last line
+        f.write(json.dumps(obj, separators=(",", ":"), allow_nan=False) + "\n")

@@ -12,7 +12,7 @@ import numpy as np
 
 from vagal_coach.hrv.artifacts import live_gate
 from vagal_coach.hrv.breath import peak_to_trough
-from vagal_coach.hrv.live import live_panel
+from vagal_coach.hrv.live import live_panel, live_spectrum
 from vagal_coach.hrv.ringbuffer import BeatRingBuffer
 from vagal_coach.sensors.hrm import HrmParseError, Measurement, parse_hrm
 from vagal_coach.session.beatclock import BeatBatch, BeatClock
@@ -96,6 +96,11 @@ class LiveEngine:
         snap, self._p2t_cache = compute_snapshot(t_s, rr_ms, ok, at, arr, flags, self.schedule, self.contact,
                                                  self.buffer.total, self._p2t_cache)
         return snap
+
+    def spectrum(self) -> tuple[np.ndarray, np.ndarray]:
+        """PSD of the last 120 s of accepted beats (what the live panel integrates), for drawing."""
+        at, arr, _ = self.accepted.window(PANEL_WINDOW_S)
+        return live_spectrum(at, arr)
 
     def admit(self, t_s: float, rr_ms: float) -> bool:
         """The sequential part: gate the beat against the accepted ones before it and buffer it."""

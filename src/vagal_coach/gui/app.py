@@ -1,0 +1,391 @@
+"""Composition root: builds the window, the session model and the sources, and wires them.
+
+bleak runs inside Qt's event loop through qasync (PySide6.QtAsyncio lacks what bleak's BlueZ backend
+needs). Heavy imports (analysis, reports) happen only when asked for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
+
+from vagal_coach.clock import Clock
+from vagal_coach.gui.main_window import MainWindow
+from vagal_coach.session.engine import LiveEngine, Snapshot
+from vagal_coach.session.pacer import PacerSchedule
+from vagal_coach.session.recorder import Recorder, data_dir
+from vagal_coach.session.trainer import PacerSettings, Summary, Trainer
+
+REDRAW_MS = 250
+SPECTRUM_EVERY = 8  # redraws
+
+
+def settings_path() -> Path:
+    return data_dir() / "settings.json"
+
+
+def load_settings() -> dict:
+    try:
+        return json.loads(settings_path().read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def save_settings(d: dict) -> None:
+    p = settings_path()
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(json.dumps(d, indent=1))
+
+
+class TrainController:
+    def __init__(self, *, simulate: bool = False, device: str | None = None, adapter: str | None = None,
+                 profile: str = "default", speed: float = 1.0, theme: str | None = None, scale: float | None = None,
+                 rate_bpm: float | None = None, scan_timeout_s: float = 4.0, out: Path | None = None) -> None:
+        self.settings = load_settings()
+        self.profile = profile
+        self.adapter = adapter
+        self.speed = speed
+        self.out = out
+        last = self.settings.get("last_device")
+        pacer = PacerSettings(rate_bpm=rate_bpm or float(self.settings.get("rate_bpm", 6.0)))
+        self.clock = Clock(speed)
+        self.trainer: Trainer | None = None
+        self.task: asyncio.Future | None = None
+        self.window = MainWindow(mode="train", pacer=pacer, theme=theme or self.settings.get("theme", "dark"),
+                                 scale=scale or float(self.settings.get("scale", 1.0)), clock=self.clock.now,
+                                 schedule=lambda: self.trainer.schedule if self.trainer else None,
+                                 last_device=tuple(last) if last else None)
+        w = self.window
+        w.start_requested.connect(self.start)
+        w.stop_requested.connect(self.stop)
+        w.pause_requested.connect(self.pause)
+        w.marker_requested.connect(self.marker)
+        w.pacer_controls.changed.connect(self.change_pacer)
+        w.device.scan_requested.connect(lambda: asyncio.ensure_future(self.scan()))
+        w.device.connect_requested.connect(lambda a, n: self.start())
+        self.timer = QTimer(w)
+        self.timer.timeout.connect(self.redraw)
+        self.timer.start(REDRAW_MS)
+        self._redraws = 0
+        self.summary: Summary | None = None
+        self.preset_device = device
+        self.simulate = simulate
+        if simulate:
+            w.device.set_devices([], None)
+            w.status.setText("Simulated strap selected: it is not a real sensor.")
+        elif device:
+            w.device.set_devices([], (device, device))
+
+    async def scan(self) -> None:
+        from vagal_coach.errors import DeviceError
+        from vagal_coach.sensors.ble import scan
+
+        w = self.window
+        w.device.link.setText("scanning…")
+        try:
+            found = await scan(4.0, self.adapter)
+        except (DeviceError, ImportError) as e:
+            found = []
+            w.status.setText(f"Bluetooth: {e}. The simulated strap is offered instead (not a real sensor).")
+        last = self.settings.get("last_device")
+        w.device.set_devices([(s.name, s.address, s.rssi_dbm) for s in found], tuple(last) if last else None)
+        w.device.link.setText("not connected")
+        if not found:
+            w.status.setText("No strap found: wear it (most sleep until the electrodes touch wet skin) and scan "
+                             "again, or use the simulated strap, which is selected (not a real sensor).")
+
+    def _source(self) -> tuple[Any, dict]:
+        addr, name = self.window.device.combo.currentData()
+        from vagal_coach.sensors.simulated import SIMULATED_ADDRESS, SimulatedStrap
+
+        if addr == SIMULATED_ADDRESS:
+            src = SimulatedStrap(self.clock, schedule=lambda: self.trainer.schedule if self.trainer else None)
+            return src, {"name": src.name, "address": SIMULATED_ADDRESS, "simulated": True}
+        from vagal_coach.sensors.ble import BleStrap
+
+        self.settings["last_device"] = [addr, name]
+        save_settings(self.settings)
+        return BleStrap(addr, self.clock, adapter=self.adapter, name=name), {"address": addr, "name": name}
+
+    def start(self) -> None:
+        if self.trainer is not None:
+            return
+        w = self.window
+        self.clock = Clock(self.speed)
+        source, device = self._source()
+        recorder = Recorder(self.out, profile=self.profile, kind="practice", device=device,
+                            source="simulated" if device.get("simulated") else "ble")
+        self.trainer = Trainer(source, self.clock, recorder=recorder, pacer=w.pacer_controls.settings(),
+                               baseline_s=60.0 * w.baseline.value())
+        self.trainer.session.on_snapshot.append(self.on_snapshot)
+        w.pacer.clock = self.clock.now
+        w.plots.reset()
+        w.plots.schedule = self.trainer.schedule
+        w.set_running(True)
+        w.status.setText(f"Recording to {recorder.path}")
+        self.task = asyncio.ensure_future(self._run())
+
+    async def _run(self) -> None:
+        assert self.trainer is not None
+        try:
+            self.summary = await self.trainer.run()
+        except Exception as e:  # noqa: BLE001 - one line to the user, the recording is already safe
+            self.window.status.setText(f"Session ended: {e}")
+            self.summary = self.trainer.summary()
+        self.window.set_running(False)
+        self.show_summary(self.summary)
+        self.trainer = None
+
+    def on_snapshot(self, s: Snapshot) -> None:
+        self.window.plots.add(s)
+
+    def redraw(self) -> None:
+        w = self.window
+        t = self.trainer
+        if t is None:
+            return
+        st = t.session.status
+        w.numbers.show_snapshot(st.last, self.clock.now())
+        w.plots.schedule = t.schedule
+        w.plots.redraw(self.clock.now())
+        w.device.show_status(st.link, st.battery_pct, t.engine.contact,
+                             st.last.quality_pct if st.last else None, bool(st.device.get("simulated")))
+        base = [x for x in t.snapshots if x.t_s < t.baseline_s]
+        w.plots.set_baseline(base[-1].rmssd_ms if base and self.clock.now() >= t.baseline_s else None)
+        self._redraws += 1
+        if self._redraws % SPECTRUM_EVERY == 0:
+            f, p = t.engine.spectrum()
+            w.plots.set_spectrum(f, p, t.schedule.rate_scalar(self.clock.now()) / 60.0)
+
+    def pause(self, on: bool) -> None:
+        if self.trainer:
+            self.trainer.pause() if on else self.trainer.resume()
+
+    def marker(self) -> None:
+        if self.trainer:
+            self.trainer.marker("marker")
+
+    def change_pacer(self, settings: PacerSettings) -> None:
+        self.settings["rate_bpm"] = settings.rate_bpm
+        save_settings(self.settings)
+        if self.trainer:
+            self.trainer.set_pacer(settings)
+
+    def stop(self) -> None:
+        if self.trainer:
+            self.trainer.stop()
+
+    def show_summary(self, s: Summary) -> None:
+        def f(v: float, fmt: str) -> str:
+            return "—" if v is None or not math.isfinite(v) else fmt.format(v)
+
+        text = (f"Session {int(s.duration_s // 60)}:{int(s.duration_s % 60):02d}\n"
+                f"RMSSD: baseline {f(s.baseline_rmssd_ms, '{:.0f}')} ms, practice {f(s.practice_rmssd_ms, '{:.0f}')} ms\n"
+                f"Resonance power (mean): {f(s.mean_resonance_ms2, '{:.0f}')} ms²\n"
+                f"Peak-to-trough (mean): {f(s.mean_peak_to_trough_bpm, '{:.1f}')} bpm\n"
+                f"Time at or above your coherence target ({s.target_coherence:g}): {s.time_at_target_s:.0f} s\n"
+                f"Markers: {s.n_markers}\nSaved: {s.path}")
+        self.window.status.setText(text.replace("\n", " · "))
+        if not getattr(self, "quiet", False):
+            QMessageBox.information(self.window, "Session summary", text)
+
+
+class ReplayController:
+    """Replay a recording: play/pause, 1x-16x, seek, markers (listed, jumpable, addable), exports."""
+
+    def __init__(self, path: str, theme: str | None = None, scale: float | None = None) -> None:
+        from vagal_coach.io import read_recording
+
+        self.rec = read_recording(path)
+        self.path = Path(path)
+        st = load_settings()
+        self.schedule = PacerSchedule(self.rec.pacer) if self.rec.pacer else None
+        self.window = MainWindow(mode="replay", theme=theme or st.get("theme", "dark"),
+                                 scale=scale or float(st.get("scale", 1.0)), clock=self.position,
+                                 schedule=lambda: self.schedule, replay_duration_s=self.rec.duration_s)
+        self.window.setWindowTitle(f"vagal-coach — replay of {self.rec.name}")
+        self.window.plots.schedule = self.schedule
+        self.speed = 1.0
+        self.playing = False
+        self.start_s = 0.0
+        self.clock = Clock(self.speed)
+        self.task: asyncio.Future | None = None
+        self.engine = LiveEngine(self.schedule)
+        self.last: Snapshot | None = None
+        bar = self.window.replay_bar
+        assert bar is not None
+        bar.play_toggled.connect(self.set_playing)
+        bar.seek_requested.connect(self.seek)
+        bar.speed_changed.connect(self.set_speed)
+        bar.marker_jump.connect(self.seek)
+        self.window.marker_requested.connect(self.add_marker)
+        self.window.export_requested.connect(lambda k: asyncio.ensure_future(self.export(k)))
+        self.markers = [(m.t_s, m.label + (f" — {m.note}" if m.note else "")) for m in self.rec.markers]
+        bar.set_markers(self.markers)
+        self.timer = QTimer(self.window)
+        self.timer.timeout.connect(self.redraw)
+        self.timer.start(REDRAW_MS)
+        self._stream = self._notifications()
+        self.seek(0.0)
+
+    def _notifications(self) -> tuple[list[float], list[bytes]]:
+        from vagal_coach.sensors.replay import ReplaySource
+
+        t, raws = ReplaySource(self.rec)._stream()
+        return t.tolist(), raws
+
+    def position(self) -> float:
+        return self.start_s + (self.clock.now() if self.playing else 0.0)
+
+    def seek(self, t_s: float) -> None:
+        """Rebuild the engine's state up to ``t_s`` (from 10 min before it), then go on from there."""
+        was = self.playing
+        self._cancel()
+        t_s = max(0.0, min(float(t_s), self.rec.duration_s))
+        self.engine = LiveEngine(self.schedule)
+        self.window.plots.reset()
+        ts, raws = self._stream
+        import bisect
+
+        i0 = bisect.bisect_left(ts, t_s - 600.0)
+        i1 = bisect.bisect_right(ts, t_s)
+        for t, raw in zip(ts[i0:i1], raws[i0:i1]):
+            for s in self.engine.push_raw(t, raw)[2]:
+                self.window.plots.add(s)
+                self.last = s
+        self.start_s = t_s
+        self._next = i1
+        self.redraw(force_spectrum=True)
+        if was:
+            self.set_playing(True)
+
+    def _cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.task = None
+        if self.playing:
+            self.start_s = self.position()
+        self.playing = False
+
+    def set_speed(self, speed: float) -> None:
+        was = self.playing
+        self._cancel()
+        self.speed = speed
+        if was:
+            self.set_playing(True)
+
+    def set_playing(self, on: bool) -> None:
+        if not on:
+            self._cancel()
+            return
+        if self.playing:
+            return
+        self.clock = Clock(self.speed)
+        self.playing = True
+        self.task = asyncio.ensure_future(self._play())
+
+    async def _play(self) -> None:
+        ts, raws = self._stream
+        i = self._next
+        while i < len(ts):
+            await asyncio.sleep(max(0.0, (ts[i] - self.position()) / self.speed))
+            for s in self.engine.push_raw(ts[i], raws[i])[2]:
+                self.window.plots.add(s)
+                self.last = s
+            i += 1
+            self._next = i
+        self.start_s = self.rec.duration_s
+        self.playing = False
+
+    def redraw(self, force_spectrum: bool = False) -> None:
+        w = self.window
+        pos = self.position()
+        w.numbers.show_snapshot(self.last, pos)
+        w.plots.redraw(pos if self.last else None)
+        assert w.replay_bar is not None
+        w.replay_bar.set_position(pos)
+        if force_spectrum or int(pos * 4) % SPECTRUM_EVERY == 0:
+            f, p = self.engine.spectrum()
+            w.plots.set_spectrum(f, p, (self.schedule.rate_scalar(pos) / 60.0) if self.schedule else 0.0)
+
+    def add_marker(self, label: str | None = None, note: str = "") -> None:
+        t = self.position()
+        if label is None:
+            label, ok = QInputDialog.getText(self.window, "Marker", f"Marker at {int(t // 60)}:{int(t % 60):02d}:")
+            if not ok:
+                return
+        self.markers.append((t, label + (f" — {note}" if note else "")))
+        self.markers.sort()
+        assert self.window.replay_bar is not None
+        self.window.replay_bar.set_markers(self.markers)
+        if self.rec.format == "native":
+            from vagal_coach.io.native import append_event
+
+            append_event(self.path, {"type": "marker", "t": round(t, 4), "label": label, "note": note,
+                                     "added_in": "review"})
+            self.window.status.setText(f"Marker saved in {self.path.name}")
+        else:
+            self.window.status.setText("Marker kept for this review; export to a session (.vcs.jsonl) to keep it")
+
+    async def export(self, kind: str, out: Path | None = None) -> Path | None:
+        suffix = {"pdf": ".pdf", "rr": ".txt", "edf": ".edf"}[kind]
+        if out is None:
+            name, _ = QFileDialog.getSaveFileName(self.window, "Export", str(self.path.with_suffix(suffix)))
+            if not name:
+                return None
+            out = Path(name)
+
+        def work() -> None:
+            if kind == "pdf":
+                from vagal_coach.analysis import analyze
+                from vagal_coach.report import write_analysis_report
+
+                write_analysis_report(analyze(self.rec), out)
+            else:
+                from vagal_coach.io import Marker, write_recording
+
+                self.rec.markers = [Marker(t, lab) for t, lab in self.markers]
+                write_recording(self.rec, out)
+
+        try:
+            await asyncio.to_thread(work)  # off the GUI thread
+        except Exception as e:  # noqa: BLE001
+            self.window.status.setText(f"Export failed: {e}")
+            return None
+        self.window.status.setText(f"Exported {out}")
+        return out
+
+
+def run_gui(ns: Any) -> int:
+    import qasync
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("vagal-coach")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    if getattr(ns, "command", None) == "replay":
+        ctrl: Any = ReplayController(ns.file)
+    else:
+        ctrl = TrainController(simulate=getattr(ns, "simulate", False), device=getattr(ns, "device", None),
+                               adapter=getattr(ns, "adapter", None), profile=getattr(ns, "profile", "default"),
+                               rate_bpm=getattr(ns, "rate", None))
+    ctrl.window.show()
+    closed = loop.create_future()
+    app.aboutToQuit.connect(lambda: closed.done() or closed.set_result(None))
+    if isinstance(ctrl, TrainController) and not ctrl.simulate and not ctrl.preset_device:
+        loop.call_soon(lambda: asyncio.ensure_future(ctrl.scan()))
+    with loop:
+        loop.run_until_complete(closed)
+        if isinstance(ctrl, TrainController) and ctrl.trainer is not None:
+            ctrl.trainer.stop()
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(asyncio.wait_for(ctrl.task, 5))
+    return 0

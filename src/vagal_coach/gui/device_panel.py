@@ -1,0 +1,78 @@
+"""Device panel: scan, pick a strap (the last one first), connect; battery, contact, link, quality."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
+                               QWidget)
+
+from vagal_coach.sensors.simulated import SIMULATED_ADDRESS, SIMULATED_NAME
+
+CONTACT_TEXT = {"contact": "skin contact ✓", "no_contact": "NO SKIN CONTACT: wet the electrodes",
+                "unsupported": "contact not reported by this strap", "unknown": "—"}
+LINK_TEXT = {"idle": "not connected", "connecting": "connecting…", "connected": "connected",
+             "reconnecting": "link lost — reconnecting automatically…", "lost": "link lost — reconnecting…",
+             "closed": "ended", "scanning": "scanning…", "failed": "failed"}
+
+
+class DevicePanel(QGroupBox):
+    scan_requested = Signal()
+    connect_requested = Signal(str, str)  # address, name
+
+    def __init__(self, last_device: tuple[str, str] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__("Strap", parent)
+        self.combo = QComboBox()
+        self.combo.setMinimumWidth(240)
+        self.scan_btn = QPushButton("Scan")
+        self.connect_btn = QPushButton("Connect")
+        self.sim_label = QLabel("")
+        self.sim_label.setObjectName("simulated")
+        self.link = QLabel(LINK_TEXT["idle"])
+        self.battery = QLabel("battery —")
+        self.contact = QLabel(CONTACT_TEXT["unknown"])
+        self.quality = QLabel("signal quality —")
+        top = QHBoxLayout()
+        top.addWidget(self.combo, 1)
+        top.addWidget(self.scan_btn)
+        top.addWidget(self.connect_btn)
+        grid = QGridLayout()
+        grid.addWidget(self.link, 0, 0)
+        grid.addWidget(self.battery, 0, 1)
+        grid.addWidget(self.contact, 1, 0)
+        grid.addWidget(self.quality, 1, 1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.sim_label)
+        lay.addLayout(grid)
+        self.scan_btn.clicked.connect(self.scan_requested.emit)
+        self.connect_btn.clicked.connect(self._connect)
+        self.set_devices([], last_device)
+
+    def set_devices(self, found: list[tuple[str, str, int | None]], last: tuple[str, str] | None = None) -> None:
+        """(name, address, rssi) of straps in range; the last used strap first; the simulator always last."""
+        self.combo.clear()
+        seen = set()
+        if last and last[0] != SIMULATED_ADDRESS:
+            rssi = next((r for n, a, r in found if a == last[0]), None)
+            label = f"{last[1]} ({last[0]})" + (f" {rssi} dBm" if rssi is not None else " — last used")
+            self.combo.addItem(label, (last[0], last[1]))
+            seen.add(last[0])
+        for name, addr, rssi in found:
+            if addr in seen:
+                continue
+            self.combo.addItem(f"{name} ({addr}) {rssi if rssi is not None else '?'} dBm", (addr, name))
+        self.combo.addItem(f"⚠ {SIMULATED_NAME}", (SIMULATED_ADDRESS, SIMULATED_NAME))
+        if not found and not (last and last[0] != SIMULATED_ADDRESS):
+            self.combo.setCurrentIndex(self.combo.count() - 1)
+
+    def _connect(self) -> None:
+        addr, name = self.combo.currentData()
+        self.connect_requested.emit(addr, name)
+
+    def show_status(self, link: str, battery: int | None, contact: str, quality: float | None,
+                    simulated: bool) -> None:
+        self.link.setText(LINK_TEXT.get(link, link))
+        self.battery.setText(f"battery {battery}%" if battery is not None else "battery —")
+        self.contact.setText(CONTACT_TEXT.get(contact, contact))
+        self.quality.setText(f"signal quality {quality:.0f} %" if quality is not None else "signal quality —")
+        self.sim_label.setText("SIMULATED STRAP — not a real sensor; figures are a demonstration" if simulated else "")
