@@ -21,7 +21,7 @@ run: $(VENV)/.run-installed
 	$(VENV)/bin/vagal-coach $(ARGS)
 
 screenshot: $(VENV)/.test-installed
-	$(PY) scripts/screenshot.py
+	xvfb-run -a -s "-screen 0 1400x900x24" $(PY) scripts/screenshot.py
 
 test: $(VENV)/.test-installed
 	$(VENV)/bin/lint-imports

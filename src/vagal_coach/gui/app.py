@@ -135,13 +135,17 @@ class TrainController:
 
     async def _run(self) -> None:
         assert self.trainer is not None
+        error = None
         try:
             self.summary = await self.trainer.run()
         except Exception as e:  # noqa: BLE001 - one line to the user, the recording is already safe
-            self.window.status.setText(f"Session ended: {e}")
+            import logging
+
+            logging.getLogger("vagal_coach").exception("session ended by an error")
+            error = f"Session ended by an error: {e}. The recording is kept."
             self.summary = self.trainer.summary()
         self.window.set_running(False)
-        self.show_summary(self.summary)
+        self.show_summary(self.summary, error)
         self.trainer = None
 
     def on_snapshot(self, s: Snapshot) -> None:
@@ -183,7 +187,7 @@ class TrainController:
         if self.trainer:
             self.trainer.stop()
 
-    def show_summary(self, s: Summary) -> None:
+    def show_summary(self, s: Summary, error: str | None = None) -> None:
         def f(v: float, fmt: str) -> str:
             return "—" if v is None or not math.isfinite(v) else fmt.format(v)
 
@@ -193,6 +197,8 @@ class TrainController:
                 f"Peak-to-trough (mean): {f(s.mean_peak_to_trough_bpm, '{:.1f}')} bpm\n"
                 f"Time at or above your coherence target ({s.target_coherence:g}): {s.time_at_target_s:.0f} s\n"
                 f"Markers: {s.n_markers}\nSaved: {s.path}")
+        if error:
+            text = error + "\n" + text
         self.window.status.setText(text.replace("\n", " · "))
         if not getattr(self, "quiet", False):
             QMessageBox.information(self.window, "Session summary", text)

@@ -7,9 +7,23 @@ import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QListWidget, QMainWindow, QPushButton, QSlider, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from vagal_coach.gui.device_panel import DevicePanel
 from vagal_coach.gui.pacer_widget import PacerWidget
@@ -237,7 +251,7 @@ class MainWindow(QMainWindow):
         self.scale = scale
         self.setStyleSheet(stylesheet(self.theme, scale))
         self.pacer.set_theme(self.theme)
-        self.plots.glw.setBackground(self.theme.panel)
+        self.plots.set_theme(self.theme)
 
     def _hide_pacer(self, on: bool) -> None:
         self.pacer.hidden_pacer = on

@@ -52,6 +52,7 @@ class LivePlots(QWidget):
         self.p_tone = self.glw.addPlot(row=1, col=0, title="Vagal tone: RMSSD over the last 60 s (ms)")
         self.p_res = self.glw.addPlot(row=2, col=0, title="Resonance power at the pacer (ms²) and coherence")
         self.p_psd = self.glw.addPlot(row=3, col=0, title="Spectrum of the last 2 minutes (LF band shaded)")
+        self.p_psd.getAxis("bottom").enableAutoSIPrefix(False)
         for p in (self.p_hr, self.p_tone, self.p_res, self.p_psd):
             p.showGrid(x=True, y=True, alpha=0.15)
             p.setMenuEnabled(False)
@@ -80,12 +81,30 @@ class LivePlots(QWidget):
         self.pacer_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.hr, width=1.5), label="pacer",
                                           labelOpts={"position": 0.9, "color": theme.hr})
         self.p_psd.addItem(self.pacer_line)
+        self.p_psd.getAxis("bottom").enableAutoSIPrefix(False)  # before any range is set: no "x0.001"
+        self.p_psd.setLabel("bottom", "frequency (Hz)")
         self.p_psd.setXRange(0, 0.4)
-        self.p_psd.setLabel("bottom", "Hz")
         self.p_hr.setLabel("bottom", "s")
         self.p_tone.setLabel("bottom", "s")
         self.p_res.setLabel("bottom", "s")
         self.n_updates = 0
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.hr_curve.setPen(pg.mkPen(theme.hr, width=2.5))
+        self.hr_curve.setSymbolBrush(theme.hr)
+        self.breath_curve.setBrush(pg.mkBrush(theme.breath))
+        self.tone_curve.setPen(pg.mkPen(theme.rmssd, width=2))
+        self.res_curve.setPen(pg.mkPen(theme.resonance, width=2))
+        self.psd_curve.setPen(pg.mkPen(theme.text, width=1.5))
+        self.glw.setBackground(theme.panel)
+        for p in (self.p_hr, self.p_tone, self.p_res, self.p_psd):
+            p.titleLabel.setAttr("color", theme.muted)
+            p.titleLabel.setText(p.titleLabel.text)
+            for ax in ("left", "bottom", "right"):
+                a = p.getAxis(ax)
+                a.setPen(theme.muted)
+                a.setTextPen(theme.muted)
 
     def reset(self) -> None:
         self.series.clear()
