@@ -192,7 +192,8 @@ class TrainController:
             return "—" if v is None or not math.isfinite(v) else fmt.format(v)
 
         text = (f"Session {int(s.duration_s // 60)}:{int(s.duration_s % 60):02d}\n"
-                f"RMSSD: baseline {f(s.baseline_rmssd_ms, '{:.0f}')} ms, practice {f(s.practice_rmssd_ms, '{:.0f}')} ms\n"
+                f"RMSSD: baseline {f(s.baseline_rmssd_ms, '{:.0f}')} ms, "
+                f"practice {f(s.practice_rmssd_ms, '{:.0f}')} ms\n"
                 f"Resonance power (mean): {f(s.mean_resonance_ms2, '{:.0f}')} ms²\n"
                 f"Peak-to-trough (mean): {f(s.mean_peak_to_trough_bpm, '{:.1f}')} bpm\n"
                 f"Time at or above your coherence target ({s.target_coherence:g}): {s.time_at_target_s:.0f} s\n"
