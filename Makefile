@@ -32,6 +32,7 @@ bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_core.py
 	$(PY) benchmarks/bench_analyze.py
 	$(PY) benchmarks/bench_replay.py
+	xvfb-run -a -s "-screen 0 1400x900x24" $(PY) benchmarks/bench_gui.py
 
 samples: $(VENV)/.run-installed
 	$(PY) scripts/make_sample_recordings.py

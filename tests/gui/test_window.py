@@ -65,12 +65,14 @@ def test_trainer_on_simulated_strap_receives_beats_and_updates_plots(qtbot, loop
     loop.run_until_complete(asyncio.sleep(0.5))
     n = ctrl.window.plots.series.size
     assert n > 100
+    ctrl.window.plots.redraw(staggered=False)
     x, y = ctrl.window.plots.hr_curve.getData()
     assert x is not None and len(x) > 30 and np.all(np.isfinite(y))
     assert ctrl.window.numbers.values["hr"].text() != "—"
     assert ctrl.window.numbers.values["rmssd"].text() != "—"
     assert "SIMULATED" in ctrl.window.device.sim_label.text()
-    assert ctrl.window.pacer.last_state is not None
+    ctrl.window.pacer.grab()  # paint once now (offscreen windows are not exposed)
+    assert ctrl.window.pacer.last_state is not None and ctrl.window.pacer.last_state.rate_bpm == 6.0
     ctrl.window.stop_btn.click()
     loop.run_until_complete(asyncio.wait_for(ctrl.task, 10))
     s = ctrl.summary

@@ -24,8 +24,8 @@ from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.session.recorder import Recorder, data_dir
 from vagal_coach.session.trainer import PacerSettings, Summary, Trainer
 
-REDRAW_MS = 250
-SPECTRUM_EVERY = 8  # redraws
+STATUS_MS = 1000  # clock, link, battery: once a second
+SPECTRUM_EVERY = 3  # beats between spectrum redraws
 
 
 def settings_path() -> Path:
@@ -72,8 +72,12 @@ class TrainController:
         w.device.scan_requested.connect(lambda: asyncio.ensure_future(self.scan()))
         w.device.connect_requested.connect(lambda a, n: self.start())
         self.timer = QTimer(w)
-        self.timer.timeout.connect(self.redraw)
-        self.timer.start(REDRAW_MS)
+        self.timer.timeout.connect(self.status_tick)
+        self.timer.start(STATUS_MS)
+        # plots redraw once per beat (coalesced when a notification brings several beats)
+        self._dirty = QTimer(w)
+        self._dirty.setSingleShot(True)
+        self._dirty.timeout.connect(self.redraw)
         self._redraws = 0
         self.summary: Summary | None = None
         self.preset_device = device
@@ -150,6 +154,17 @@ class TrainController:
 
     def on_snapshot(self, s: Snapshot) -> None:
         self.window.plots.add(s)
+        if not self._dirty.isActive():
+            self._dirty.start(0)
+
+    def status_tick(self) -> None:
+        t = self.trainer
+        if t is None:
+            return
+        st = t.session.status
+        self.window.numbers.show_snapshot(None, self.clock.now())
+        self.window.device.show_status(st.link, st.battery_pct, t.engine.contact,
+                                       st.last.quality_pct if st.last else None, bool(st.device.get("simulated")))
 
     def redraw(self) -> None:
         w = self.window
@@ -160,8 +175,6 @@ class TrainController:
         w.numbers.show_snapshot(st.last, self.clock.now())
         w.plots.schedule = t.schedule
         w.plots.redraw(self.clock.now())
-        w.device.show_status(st.link, st.battery_pct, t.engine.contact,
-                             st.last.quality_pct if st.last else None, bool(st.device.get("simulated")))
         base = [x for x in t.snapshots if x.t_s < t.baseline_s]
         w.plots.set_baseline(base[-1].rmssd_ms if base and self.clock.now() >= t.baseline_s else None)
         self._redraws += 1
@@ -239,7 +252,7 @@ class ReplayController:
         bar.set_markers(self.markers)
         self.timer = QTimer(self.window)
         self.timer.timeout.connect(self.redraw)
-        self.timer.start(REDRAW_MS)
+        self.timer.start(500)
         self._stream = self._notifications()
         self.seek(0.0)
 
@@ -316,7 +329,7 @@ class ReplayController:
         w = self.window
         pos = self.position()
         w.numbers.show_snapshot(self.last, pos)
-        w.plots.redraw(pos if self.last else None)
+        w.plots.redraw(pos if self.last else None, staggered=False)
         assert w.replay_bar is not None
         w.replay_bar.set_position(pos)
         if force_spectrum or int(pos * 4) % SPECTRUM_EVERY == 0:

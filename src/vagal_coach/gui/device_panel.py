@@ -30,6 +30,10 @@ class DevicePanel(QGroupBox):
         self.battery = QLabel("battery —")
         self.contact = QLabel(CONTACT_TEXT["unknown"])
         self.quality = QLabel("signal quality —")
+        from PySide6.QtWidgets import QSizePolicy
+
+        for lab in (self.link, self.battery, self.contact, self.quality, self.sim_label):
+            lab.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         top = QHBoxLayout()
         top.addWidget(self.combo, 1)
         top.addWidget(self.scan_btn)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QSplitter,
     QVBoxLayout,
@@ -53,6 +54,9 @@ class BigNumbers(QWidget):
             v = QLabel("—")
             v.setObjectName("big")
             v.setAlignment(Qt.AlignCenter)
+            # fixed size: a new value repaints the label only, never relayouts the window
+            v.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+            v.setMinimumWidth(120)
             cap = QLabel(f"{label}" + (f" ({unit})" if unit else ""))
             cap.setObjectName("bigunit")
             cap.setAlignment(Qt.AlignCenter)
@@ -189,6 +193,7 @@ class MainWindow(QMainWindow):
         self.marker_btn = QPushButton("Marker (M)")
         self.status = QLabel(DISCLAIMER)
         self.status.setObjectName("bigunit")
+        self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         left = QVBoxLayout()
         if mode == "train":
             left.addWidget(self.device)

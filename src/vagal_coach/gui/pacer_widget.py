@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from vagal_coach.gui.theme import DARK, Theme
@@ -38,6 +38,10 @@ class PacerWidget(QWidget):
         self.theme = theme
         self.hidden_pacer = False
         self.setMinimumSize(220, 220)
+        self.setAttribute(Qt.WA_OpaquePaintEvent)  # we paint every pixel we update: no parent repaint
+        self._last_r: float | None = None
+        self._last_cue: str | None = None
+        self.set_theme(theme)
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.PreciseTimer)
         self.timer.timeout.connect(self._tick)
@@ -45,41 +49,72 @@ class PacerWidget(QWidget):
         self.frame_times: list[float] = []  # for the frame-gap benchmark
         self.record_frames = False
         self.last_state: PacerState | None = None
+        self._ring: QPixmap | None = None
+        self._ring_key: tuple | None = None
 
     def _tick(self) -> None:
         if self.record_frames:
             self.frame_times.append(time.perf_counter())
-        self.update()
+        # repaint only what moves: the circle's square when the radius changed, the cue when it changed
+        w, h = self.width(), self.height()
+        max_r = 0.42 * min(w, h - 60)
+        sched = None if self.hidden_pacer else self.schedule()
+        r, st = pacer_geometry(sched, self.clock(), max_r)
+        cue = self._cue(st)
+        c = QPointF(w / 2, (h - 40) / 2)
+        if self._last_r is None or abs(r - self._last_r) >= 0.25:
+            m = r if self._last_r is None else max(r, self._last_r)
+            m += 4
+            self.update(int(c.x() - m), int(c.y() - m), int(2 * m) + 2, int(2 * m) + 2)
+        if cue != self._last_cue:
+            self.update(0, h - 56, w, 48)
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
+        self._fill = QColor(theme.pacer_fill)
+        self._edge_pen = QPen(QColor(theme.pacer_edge), 3)
+        self._last_cue = None
         self.update()
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt's name
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing)
         w, h = self.width(), self.height()
-        p.fillRect(self.rect(), QColor(self.theme.background))
+        p.fillRect(_event.rect(), QColor(self.theme.background))
         max_r = 0.42 * min(w, h - 60)
         sched = None if self.hidden_pacer else self.schedule()
         r, st = pacer_geometry(sched, self.clock(), max_r)
         self.last_state = st
+        self._last_r = r
         c = QPointF(w / 2, (h - 40) / 2)
-        # the outer guide ring: where a full breath reaches
-        p.setPen(QPen(QColor(self.theme.muted), 1.5, Qt.DashLine))
-        p.setBrush(Qt.NoBrush)
-        p.drawEllipse(c, max_r, max_r)
+        # the outer guide ring (where a full breath reaches), drawn once per size and theme
+        key = (w, h, self.theme.name)
+        if self._ring_key != key:
+            self._ring = QPixmap(int(2 * max_r + 8), int(2 * max_r + 8))
+            self._ring.fill(QColor(self.theme.background))
+            rp = QPainter(self._ring)
+            rp.setRenderHint(QPainter.Antialiasing)
+            rp.setPen(QPen(QColor(self.theme.muted), 1.5, Qt.DashLine))
+            rp.drawEllipse(QPointF(max_r + 4, max_r + 4), max_r, max_r)
+            rp.end()
+            self._ring_key = key
+        p.drawPixmap(int(c.x() - max_r - 4), int(c.y() - max_r - 4), self._ring)
         if st is not None and st.stage != "none":
-            fill = QColor(self.theme.pacer_fill)
-            p.setPen(QPen(QColor(self.theme.pacer_edge), 3))
-            p.setBrush(fill)
+            p.setPen(self._edge_pen)
+            p.setBrush(self._fill)
             p.drawEllipse(c, r, r)
-            cue = st.cue
-        else:
-            cue = "breathe at your own pace" if not self.hidden_pacer else "pacer hidden"
-        f = QFont(self.font())
-        f.setPointSizeF(max(12.0, min(w, h) / 18))
-        p.setFont(f)
-        p.setPen(QColor(self.theme.text))
-        p.drawText(QRectF(0, h - 56, w, 48), Qt.AlignCenter, cue)
+        cue = self._cue(st)
+        text_rect = QRectF(0, h - 56, w, 48)
+        if _event.rect().intersects(text_rect.toRect()):
+            f = QFont(self.font())
+            f.setPointSizeF(max(12.0, min(w, h) / 18))
+            p.setFont(f)
+            p.setPen(QColor(self.theme.text))
+            p.drawText(text_rect, Qt.AlignCenter, cue)
+            self._last_cue = cue
         p.end()
+
+    def _cue(self, st: PacerState | None) -> str:
+        if st is not None and st.stage != "none":
+            return st.cue
+        return "pacer hidden" if self.hidden_pacer else "breathe at your own pace"

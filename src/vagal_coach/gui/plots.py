@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from vagal_coach.gui.theme import DARK, Theme
@@ -39,19 +40,27 @@ class _Series:
 class LivePlots(QWidget):
     def __init__(self, theme: Theme = DARK, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        pg.setConfigOptions(antialias=True)
+        pg.setConfigOptions(antialias=False)  # software rendering on most laptops' remote/VM displays
         self.theme = theme
         self.series = _Series(7)  # t, hr, rmssd, ln_rmssd, resonance, coherence, accepted
         self.schedule: PacerSchedule | None = None
         self.baseline_ln_rmssd: float | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.glw = pg.GraphicsLayoutWidget()
-        lay.addWidget(self.glw)
-        self.p_hr = self.glw.addPlot(row=0, col=0, title="Heart rate, beat by beat (bpm) with the breathing pacer")
-        self.p_tone = self.glw.addPlot(row=1, col=0, title="Vagal tone: RMSSD over the last 60 s (ms)")
-        self.p_res = self.glw.addPlot(row=2, col=0, title="Resonance power at the pacer (ms²) and coherence")
-        self.p_psd = self.glw.addPlot(row=3, col=0, title="Spectrum of the last 2 minutes (LF band shaded)")
+        lay.setSpacing(2)
+        # one view per plot: a change repaints only its own view, and redraws are spread over frames
+        self.views = [pg.PlotWidget() for _ in range(4)]
+        for v in self.views:
+            lay.addWidget(v)
+        self.p_hr, self.p_tone, self.p_res, self.p_psd = (v.getPlotItem() for v in self.views)
+        for p, title in zip((self.p_hr, self.p_tone, self.p_res, self.p_psd), (
+                "Heart rate, beat by beat (bpm) with the breathing pacer", "Vagal tone: RMSSD over the last 60 s (ms)",
+                "Resonance power at the pacer (ms²) and coherence", "Spectrum of the last 2 minutes (LF band shaded)")):
+            p.setTitle(title)
+        self._steps: list = []
+        self._stepper = QTimer(self)
+        self._stepper.setInterval(20)
+        self._stepper.timeout.connect(self._step)
         self.p_psd.getAxis("bottom").enableAutoSIPrefix(False)
         for p in (self.p_hr, self.p_tone, self.p_res, self.p_psd):
             p.showGrid(x=True, y=True, alpha=0.15)
@@ -97,7 +106,8 @@ class LivePlots(QWidget):
         self.tone_curve.setPen(pg.mkPen(theme.rmssd, width=2))
         self.res_curve.setPen(pg.mkPen(theme.resonance, width=2))
         self.psd_curve.setPen(pg.mkPen(theme.text, width=1.5))
-        self.glw.setBackground(theme.panel)
+        for v in self.views:
+            v.setBackground(theme.panel)
         for p in (self.p_hr, self.p_tone, self.p_res, self.p_psd):
             p.titleLabel.setAttr("color", theme.muted)
             p.titleLabel.setText(p.titleLabel.text)
@@ -114,7 +124,8 @@ class LivePlots(QWidget):
         self.series.append((s.t_s, s.hr_bpm, s.rmssd_ms, s.ln_rmssd, s.resonance_ms2, s.coherence,
                             1.0 if s.accepted else 0.0))
 
-    def redraw(self, now_s: float | None = None) -> None:
+    def redraw(self, now_s: float | None = None, staggered: bool = True) -> None:
+        """Redraw from the snapshots so far. Staggered: one plot per 20 ms, so the pacer never waits."""
         d = self.series.view()
         self.n_updates += 1
         if d.shape[0] == 0:
@@ -124,19 +135,37 @@ class LivePlots(QWidget):
             return
         t = d[:, 0]
         end = t[-1] if now_s is None else now_s
+        steps = [lambda: self._draw_hr(d, t, end), lambda: self.tone_curve.setData(t, d[:, 2], connect="finite"),
+                 lambda: self._draw_res(d, t)]
+        if not staggered:
+            for f in steps:
+                f()
+            return
+        self._steps = steps
+        self._step()
+        self._stepper.start()
+
+    def _step(self) -> None:
+        if not self._steps:
+            self._stepper.stop()
+            return
+        self._steps.pop(0)()
+
+    def _draw_hr(self, d: np.ndarray, t: np.ndarray, end: float) -> None:
         sel = (t > end - HR_WINDOW_S) & (d[:, 6] > 0)
         hr = d[sel, 1]
         self.hr_curve.setData(t[sel], hr)
         if self.schedule is not None and hr.size:
             lo, hi = float(np.nanmin(hr)), float(np.nanmax(hr))
             span = max(hi - lo, 4.0)
-            g = np.linspace(end - HR_WINDOW_S, end, 400)
+            g = np.linspace(end - HR_WINDOW_S, end, 240)
             vol = self.schedule.volume_at(g)
             paced = self.schedule.rate_at(g) > 0
             y = np.where(paced, lo - 0.1 * span + 1.2 * span * vol, np.nan)
             self.breath_curve.setData(g, y, fillLevel=lo - 0.1 * span)
         self.p_hr.setXRange(end - HR_WINDOW_S, end, padding=0)
-        self.tone_curve.setData(t, d[:, 2], connect="finite")
+
+    def _draw_res(self, d: np.ndarray, t: np.ndarray) -> None:
         self.res_curve.setData(t, d[:, 4], connect="finite")
         self.coh_curve.setData(t, d[:, 5], connect="finite")
         self.coh_view.enableAutoRange()

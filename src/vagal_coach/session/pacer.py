@@ -10,6 +10,7 @@ exhale; a hold that would not fit shrinks to fit.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -68,6 +69,7 @@ class PacerSchedule:
         self._c0 = c
         self._t0_list, self._r0_list = self._t0.tolist(), self._r0.tolist()
         self._r1_list, self._ramp_list, self._c0_list = self._r1.tolist(), self._ramp.tolist(), c.tolist()
+        self._fi_list, self._hi_list, self._ho_list = self._fi.tolist(), self._hi.tolist(), self._ho.tolist()
 
     @classmethod
     def constant(cls, rate_bpm: float, inhale_fraction: float = 0.4, hold_in_s: float = 0.0,
@@ -148,23 +150,30 @@ class PacerSchedule:
         return np.where(rate > 0, v, 0.5)
 
     def state_at(self, t_s: float) -> PacerState:
-        t = np.array([t_s], dtype=float)
-        k = self._segment(t)
-        rate = float(self.rate_at(t)[0])
-        cyc = float(self.cycles_at(t)[0])
+        """The pacer's state at one time, in plain floats (the window asks 60 times a second)."""
+        k = max(0, bisect.bisect_right(self._t0_list, t_s) - 1)
+        rate = self.rate_scalar(t_s)
+        cyc = self.cycles_scalar(t_s)
         if rate <= 0:
-            return PacerState(t_s, cyc, 0.0, "none", 0.0, 0.5, int(np.floor(cyc)))
-        a, b, c = (float(x[0]) for x in self._fractions(k, np.array([rate])))
+            return PacerState(t_s, cyc, 0.0, "none", 0.0, 0.5, int(math.floor(cyc)))
+        period = 60.0 / rate
+        hold_in, hold_out = self._hi_list[k], self._ho_list[k]
+        holds = hold_in + hold_out
+        scale = min(holds, 0.5 * period) / holds if holds > 0 else 0.0
+        hi, ho = hold_in * scale / period, hold_out * scale / period
+        a = self._fi_list[k] * (1.0 - hi - ho)
+        b, c = a + hi, 1.0 - ho
         ph = cyc % 1.0
         if ph < a:
-            stage, prog = "inhale", ph / a
+            stage, prog, vol = "inhale", ph / a, 0.5 - 0.5 * math.cos(math.pi * ph / a)
         elif ph < b:
-            stage, prog = "hold_in", (ph - a) / max(b - a, 1e-12)
+            stage, prog, vol = "hold_in", (ph - a) / max(b - a, 1e-12), 1.0
         elif ph < c:
-            stage, prog = "exhale", (ph - b) / max(c - b, 1e-12)
+            prog = (ph - b) / max(c - b, 1e-12)
+            stage, vol = "exhale", 0.5 + 0.5 * math.cos(math.pi * prog)
         else:
-            stage, prog = "hold_out", (ph - c) / max(1.0 - c, 1e-12)
-        return PacerState(t_s, cyc, rate, stage, float(prog), float(self.volume_at(t)[0]), int(np.floor(cyc)))
+            stage, prog, vol = "hold_out", (ph - c) / max(1.0 - c, 1e-12), 0.0
+        return PacerState(t_s, cyc, rate, stage, float(prog), float(vol), int(math.floor(cyc)))
 
     def next_breath_start(self, t_s: float) -> float:
         """Time of the next inhale start after ``t_s`` (for changes at breath boundaries)."""
