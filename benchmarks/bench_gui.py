@@ -65,7 +65,8 @@ def main() -> None:
         print(f"trainer, simulated strap, {ns.seconds:.0f} s real time ({r['beats']} beats):")
         print(f"  CPU {r['cpu_pct']:.1f} % of one core [target <= 15 %]; peak RSS {max(r['rss']):.0f} MB "
               "[target <= 300 MB]")
-        print(f"  pacer: {ft.size + 1} frames, {1 / np.median(ft):.1f} fps median, largest gap {1000 * ft.max():.1f} ms, "
+        print(f"  pacer: {ft.size + 1} frames, {1 / np.median(ft):.1f} fps median, "
+              f"largest gap {1000 * ft.max():.1f} ms, "
               f"p99 {1000 * np.percentile(ft, 99):.1f} ms [target: no gap > 50 ms]")
         if ns.long_speed <= 0:
             return
