@@ -26,6 +26,7 @@ class DevicePanel(QGroupBox):
         self.connect_btn = QPushButton("Connect")
         self.sim_label = QLabel("")
         self.sim_label.setObjectName("simulated")
+        self.sim_label.setWordWrap(True)
         self.link = QLabel(LINK_TEXT["idle"])
         self.battery = QLabel("battery —")
         self.contact = QLabel(CONTACT_TEXT["unknown"])
@@ -74,8 +75,12 @@ class DevicePanel(QGroupBox):
 
     def show_status(self, link: str, battery: int | None, contact: str, quality: float | None,
                     simulated: bool) -> None:
-        self.link.setText(LINK_TEXT.get(link, link))
-        self.battery.setText(f"battery {battery}%" if battery is not None else "battery —")
-        self.contact.setText(CONTACT_TEXT.get(contact, contact))
-        self.quality.setText(f"signal quality {quality:.0f} %" if quality is not None else "signal quality —")
-        self.sim_label.setText("SIMULATED STRAP — not a real sensor; figures are a demonstration" if simulated else "")
+        texts = ((self.link, LINK_TEXT.get(link, link)),
+                 (self.battery, f"battery {battery}%" if battery is not None else "battery —"),
+                 (self.contact, CONTACT_TEXT.get(contact, contact)),
+                 (self.quality, f"signal quality {quality:.0f} %" if quality is not None else "signal quality —"),
+                 (self.sim_label, "SIMULATED STRAP — not a real sensor; figures are a demonstration"
+                  if simulated else ""))
+        for label, text in texts:
+            if label.text() != text:  # an unchanged label is not repainted
+                label.setText(text)

@@ -36,6 +36,12 @@ from vagal_coach.session.trainer import PacerSettings
 DISCLAIMER = "Practice support, not a medical device: no figure here is a diagnosis."
 
 
+def _set(label: QLabel, text: str) -> None:
+    """Change a label only when its text changes (each change repaints and may relayout)."""
+    if label.text() != text:
+        label.setText(text)
+
+
 def _fmt(v: float | None, f: str) -> str:
     return "—" if v is None or not math.isfinite(v) else f.format(v)
 
@@ -68,12 +74,12 @@ class BigNumbers(QWidget):
     def show_snapshot(self, s: Snapshot | None, elapsed_s: float) -> None:
         fm = {k: f for k, _, _, f in self.ITEMS}
         if s is not None:
-            self.values["hr"].setText(_fmt(s.hr_bpm, fm["hr"]))
-            self.values["rmssd"].setText(_fmt(s.rmssd_ms, fm["rmssd"]))
-            self.values["coherence"].setText(_fmt(s.coherence, fm["coherence"]))
-            self.values["resonance"].setText(_fmt(s.resonance_ms2, fm["resonance"]))
-            self.values["p2t"].setText(_fmt(s.peak_to_trough_bpm, fm["p2t"]))
-        self.values["time"].setText(f"{int(elapsed_s // 60)}:{int(elapsed_s % 60):02d}")
+            _set(self.values["hr"], _fmt(s.hr_bpm, fm["hr"]))
+            _set(self.values["rmssd"], _fmt(s.rmssd_ms, fm["rmssd"]))
+            _set(self.values["coherence"], _fmt(s.coherence, fm["coherence"]))
+            _set(self.values["resonance"], _fmt(s.resonance_ms2, fm["resonance"]))
+            _set(self.values["p2t"], _fmt(s.peak_to_trough_bpm, fm["p2t"]))
+        _set(self.values["time"], f"{int(elapsed_s // 60)}:{int(elapsed_s % 60):02d}")
 
 
 class PacerControls(QGroupBox):
