@@ -38,10 +38,20 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     r.add_argument("--out", metavar="FILE", help="recording path (default: the user data folder)")
     r.add_argument("--rate", type=float, metavar="BPM", help="pacer rate in breaths/min (recorded)")
+    r.add_argument("--protocol", choices=("stepped", "sliding"),
+                   help="run a resonance-frequency protocol (the pacer follows it; it sets the duration)")
     r.add_argument("--adapter", metavar="hciN", help="Bluetooth adapter (Linux)")
     r.add_argument("--profile", default="default", help="client profile the recording belongs to")
     r.add_argument("--speed", type=_speed, default=1.0, help="simulated strap only: N times real time or max")
     r.add_argument("--seed", type=int, default=0, help="simulated strap only: random seed")
+    r.add_argument("--sim-resonance", type=float, metavar="BPM",
+                   help="simulated strap only: the simulated person's resonance frequency (default 5.5)")
+
+    rs = sub.add_parser("resonance", help="resonance-frequency assessment of a recording made with a protocol")
+    rs.add_argument("file", metavar="FILE")
+    rs.add_argument("--json", action="store_true")
+    rs.add_argument("--protocol", choices=("auto", "stepped", "sliding"), default="auto")
+    rs.set_defaults(func=cmd_resonance)
     r.set_defaults(func=cmd_record)
 
 
@@ -123,7 +133,15 @@ def cmd_record(ns: argparse.Namespace) -> int:
         raise UserError("file exists already; choose another name (recordings are never overwritten)", path=out)
     schedule = None
     pacer_events: list[PacerEvent] = []
-    if ns.rate:
+    kind = "practice"
+    if ns.protocol:
+        from vagal_coach.session import protocols
+
+        pacer_events = protocols.stepped() if ns.protocol == "stepped" else protocols.sliding()
+        schedule = PacerSchedule(pacer_events)
+        ns.duration = ns.duration or protocols.duration_s(pacer_events) + 2.0
+        kind = f"rf-{ns.protocol}"
+    elif ns.rate:
         if not 3.0 <= ns.rate <= 10.0:
             raise UserError("--rate must be 3-10 breaths/min")
         pacer_events = [PacerEvent(0.0, ns.rate)]
@@ -131,8 +149,10 @@ def cmd_record(ns: argparse.Namespace) -> int:
     clock = Clock(ns.speed)
     if ns.simulate:
         from vagal_coach.sensors.simulated import SIMULATED_ADDRESS, SIMULATED_NAME, SimulatedStrap
+        from vagal_coach.synth import Physiology
 
-        source: Any = SimulatedStrap(clock, schedule=lambda: schedule, seed=ns.seed, duration_s=ns.duration)
+        phys = Physiology(resonance_bpm=ns.sim_resonance) if ns.sim_resonance else None
+        source: Any = SimulatedStrap(clock, phys, schedule=lambda: schedule, seed=ns.seed, duration_s=ns.duration)
         device = {"name": SIMULATED_NAME, "address": SIMULATED_ADDRESS, "simulated": True}
         src_kind = "simulated"
     else:
@@ -141,7 +161,7 @@ def cmd_record(ns: argparse.Namespace) -> int:
         source = BleStrap(ns.device, clock, adapter=ns.adapter)
         device = {"address": ns.device, "adapter": ns.adapter}
         src_kind = "ble"
-    recorder = Recorder(out, profile=ns.profile, kind="practice", device=device, source=src_kind)
+    recorder = Recorder(out, profile=ns.profile, kind=kind, device=device, source=src_kind)
     session = Session(source, LiveEngine(schedule), recorder, clock)
     session.set_pacer(schedule, pacer_events)
     status = StatusLine(session)
@@ -214,4 +234,19 @@ def cmd_replay_headless(ns: argparse.Namespace) -> int:
     st = session.status
     print(f"replayed {rec.name}: {st.n_beats} beats in {time.perf_counter() - t0:.2f} s"
           + (f"; snapshots: {ns.jsonl}" if ns.jsonl and ns.jsonl != "-" else ""), file=sys.stderr)
+    return 0
+
+
+def cmd_resonance(ns: argparse.Namespace) -> int:
+    from vagal_coach.io import read_recording
+    from vagal_coach.resonance import assess, table
+
+    rec = read_recording(ns.file)
+    result = assess(rec, ns.protocol)
+    if ns.json:
+        d = result.as_dict()
+        d["file"] = str(rec.path)
+        print(json.dumps(d))
+    else:
+        print(table(result))
     return 0

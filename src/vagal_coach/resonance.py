@@ -1,0 +1,76 @@
+"""Resonance-frequency assessment of a recording: find the stretches at each pacer rate, gather the
+evidence (``hrv.resonance``) and recommend a rate. Used by ``vagal-coach resonance`` and the window."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vagal_coach.errors import UserError
+from vagal_coach.hrv.artifacts import detect_artifacts_lipponen
+from vagal_coach.hrv.resonance import RateEvidence, Recommendation, evidence, score, sliding_recommendation
+from vagal_coach.io.model import Recording
+from vagal_coach.session.pacer import PacerSchedule
+
+SETTLE_S = 20.0  # the first seconds at a new rate are left out (the heart takes a few breaths to follow)
+SLIDING_GROUP_BREATHS = 6
+
+
+def stretches(rec: Recording) -> tuple[str, list[tuple[float, float, float]]]:
+    """(protocol, [(rate_bpm, start_s, end_s)]) from the recording's pacer schedule."""
+    evs = [e for e in rec.pacer]
+    if not evs:
+        raise UserError("no pacer schedule in the recording: resonance needs the pacer's rates (a vagal-coach "
+                        "session, or a CSV with time_s,rr_ms,pacer_bpm)", path=rec.path)
+    end_t = float(rec.beat_t_s[-1]) if rec.n_beats else 0.0
+    bounds = [(e.rate_bpm, e.t_s, (evs[i + 1].t_s if i + 1 < len(evs) else end_t)) for i, e in enumerate(evs)]
+    paced = [b for b in bounds if b[0] > 0 and b[2] > b[1]]
+    if not paced:
+        raise UserError("the pacer never ran in this recording", path=rec.path)
+    periods = np.array([(b[2] - b[1]) * b[0] / 60.0 for b in paced])  # breaths per stretch
+    if len(paced) >= 20 and np.median(periods) < 1.5:
+        return "sliding", paced
+    merged: list[list[float]] = []
+    for r, a, b in paced:
+        if merged and abs(merged[-1][0] - r) < 1e-9 and abs(merged[-1][2] - a) < 1e-6:
+            merged[-1][2] = b
+        else:
+            merged.append([r, a, b])
+    return "stepped", [(r, a, b) for r, a, b in merged]
+
+
+def assess(rec: Recording, protocol: str = "auto") -> Recommendation:
+    kind, parts = stretches(rec)
+    if protocol != "auto" and protocol != kind:
+        raise UserError(f"the recording's pacer schedule looks {kind}, not {protocol}", path=rec.path)
+    schedule = PacerSchedule(rec.pacer)
+    accepted = detect_artifacts_lipponen(rec.rr_ms) == 0
+    t, rr = rec.beat_t_s, rec.rr_ms
+    rows: list[RateEvidence] = []
+    if kind == "stepped":
+        for r, a, b in parts:
+            rows.append(evidence(t, rr, accepted, a + SETTLE_S, b, r, schedule.cycles_at, schedule.volume_at))
+        return score(rows, "stepped")
+    for k in range(0, len(parts), SLIDING_GROUP_BREATHS):
+        grp = parts[k:k + SLIDING_GROUP_BREATHS]
+        if len(grp) < 3:
+            break
+        rate = float(np.mean([g[0] for g in grp]))
+        rows.append(evidence(t, rr, accepted, grp[0][1], grp[-1][2], rate, schedule.cycles_at, schedule.volume_at))
+    return sliding_recommendation(rows)
+
+
+def table(rec: Recommendation) -> str:
+    lines = [f"protocol {rec.protocol}: " + (f"recommended {rec.recommended_bpm:g} breaths/min "
+                                             f"(confidence {100 * rec.confidence:.0f} %)"
+                                             if rec.recommended_bpm is not None else "no recommendation")
+             + f" — {rec.reason}",
+             f"{'rate':>6} {'breaths':>7} {'p2t bpm':>8} {'LF ms²':>8} {'res ms²':>8} {'phase°':>7} {'smooth':>6} "
+             f"{'LFpk':>4} {'art %':>5} {'wins':>4}"]
+    for r in rec.rates:
+        def f(v: float, fmt: str) -> str:
+            return fmt.format(v) if v is not None and np.isfinite(v) else "—"
+
+        lines.append(f"{r.rate_bpm:6.2f} {r.n_breaths:7d} {f(r.peak_to_trough_bpm, '{:8.1f}')} "
+                     f"{f(r.lf_ms2, '{:8.0f}')} {f(r.resonance_power_ms2, '{:8.0f}')} {f(r.phase_deg, '{:7.0f}')} "
+                     f"{f(r.smoothness, '{:6.2f}')} {r.n_lf_peaks:4d} {r.artifacts_pct:5.1f} {r.wins:4d}")
+    return "\n".join(lines)
