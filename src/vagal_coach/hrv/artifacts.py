@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import ndimage
 
 KINDS = ("ectopic", "long_short", "missed", "extra", "out_of_range")
 
@@ -135,6 +134,8 @@ def detect_artifacts_lipponen(rr_ms: ArrayLike, *, alpha: float = 5.2, window_be
     if n < 5:
         labels[oor] = 1 + KINDS.index("out_of_range")
         return labels
+    from scipy import ndimage  # deferred: keeps the window's start-up short
+
     d = np.empty(n)
     d[1:] = np.diff(rr)
     d[0] = d[1:].mean()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.spatial import cKDTree
 
 
 def poincare(rr_ms: ArrayLike, ddof: int = 0) -> dict[str, float]:
@@ -84,6 +83,8 @@ def sample_entropy(rr_ms: ArrayLike, m: int = 2, r: float | None = None) -> floa
     nt = n - m  # same number of templates for m and m + 1
     emb_m = np.lib.stride_tricks.sliding_window_view(x, m)[:nt]
     emb_m1 = np.lib.stride_tricks.sliding_window_view(x, m + 1)[:nt]
+
+    from scipy.spatial import cKDTree  # deferred: keeps the window's start-up short
 
     def pairs(emb: NDArray[np.float64]) -> float:
         tree = cKDTree(emb)

@@ -18,8 +18,10 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import linalg, signal
+from scipy import linalg
 from scipy.linalg import lapack
+
+# scipy.signal takes about a second to import (it pulls scipy.stats): imported only where needed
 
 BANDS_HZ: dict[str, tuple[float, float]] = {
     "vlf": (0.0033, 0.04),
@@ -138,7 +140,7 @@ def resample_rr(t_s: ArrayLike, rr_ms: ArrayLike, fs_hz: float = 4.0, method: st
 
 @lru_cache(maxsize=64)
 def _hann(n: int) -> tuple[NDArray[np.float64], float]:
-    w = signal.get_window("hann", n)  # periodic Hann, as scipy.signal.welch uses
+    w = 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n) / n)  # periodic Hann, as scipy.signal.welch uses
     w.setflags(write=False)
     return w, float(np.dot(w, w))
 
@@ -157,6 +159,8 @@ def psd_welch(x: ArrayLike, fs_hz: float = 4.0, window_s: float = 256.0, overlap
     nperseg = int(min(n, max(4, round(window_s * fs_hz))))
     nfft = max(nperseg, int(nfft_min))
     if window != "hann":
+        from scipy import signal
+
         f, p = signal.welch(z, fs=fs_hz, window=window, nperseg=nperseg, noverlap=int(nperseg * overlap),
                             nfft=nfft, detrend="constant", scaling="density")
         return f, p
@@ -197,6 +201,8 @@ def psd_lomb(t_s: ArrayLike, rr_ms: ArrayLike, f_hz: ArrayLike | None = None
         f = np.linspace(0.001, 0.5, n_f)
     else:
         f = np.asarray(f_hz, dtype=float)
+    from scipy import signal
+
     y = rr - rr.mean()
     p = signal.lombscargle(t, y, 2 * np.pi * f)
     fs_eff = t.size / span_s
@@ -298,6 +304,8 @@ def spectrum(t_s: ArrayLike, rr_ms: ArrayLike, *, fs_hz: float = 4.0, detrend: s
     if detrend == "smoothness_priors":
         rr = smoothness_priors_detrend(rr, lambda_)
     elif detrend == "linear":
+        from scipy import signal
+
         rr = signal.detrend(rr, type="linear")
     elif detrend != "none":
         raise ValueError(f"unknown detrend {detrend!r} (use smoothness_priors, linear or none)")
