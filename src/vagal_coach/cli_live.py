@@ -51,7 +51,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     rs.add_argument("file", metavar="FILE")
     rs.add_argument("--json", action="store_true")
     rs.add_argument("--protocol", choices=("auto", "stepped", "sliding"), default="auto")
+    rs.add_argument("--save-profile", metavar="P", help="store the recommended rate in client profile P "
+                    "(it becomes the pacer's default)")
     rs.set_defaults(func=cmd_resonance)
+
+    h = sub.add_parser("history", help="the session library: every recording with its key metrics")
+    h.add_argument("--profile", metavar="P")
+    h.add_argument("--json", action="store_true")
+    h.add_argument("--rebuild", action="store_true", help="rebuild the index from the recording files")
+    h.set_defaults(func=cmd_history)
     r.set_defaults(func=cmd_record)
 
 
@@ -249,4 +257,43 @@ def cmd_resonance(ns: argparse.Namespace) -> int:
         print(json.dumps(d))
     else:
         print(table(result))
+    if ns.save_profile:
+        if result.recommended_bpm is None:
+            raise UserError(f"no rate to save: {result.reason}", path=rec.path)
+        from vagal_coach.session.library import save_resonance
+
+        p = save_resonance(ns.save_profile, result.recommended_bpm, result.confidence, result.protocol, str(rec.path))
+        print(f"saved {result.recommended_bpm:g} breaths/min to profile {ns.save_profile} ({p})", file=sys.stderr)
+    return 0
+
+
+def cmd_history(ns: argparse.Namespace) -> int:
+    from vagal_coach.session.library import Library
+
+    lib = Library.open()
+    if ns.rebuild or not lib.sessions():
+        lib.rebuild()
+    else:
+        lib.refresh()
+    rows = lib.sessions(ns.profile)
+    if ns.json:
+        for r in rows:
+            print(json.dumps(r))
+        return 0
+    if not rows:
+        print("no recordings yet", file=sys.stderr)
+        return 0
+    print(f"{'date':<17} {'profile':<12} {'kind':<12} {'length':>7} {'rate':>5} {'rest lnRMSSD':>12} "
+          f"{'RMSSD':>6} {'res. power':>10}  status")
+    for r in rows:
+        def f(v: Any, fmt: str) -> str:
+            return fmt.format(v) if isinstance(v, (int, float)) else "—"
+
+        date = (r["start_utc"] or "")[:16].replace("T", " ")
+        dur = r["duration_s"]
+        length = f"{int(dur // 60)}:{int(dur % 60):02d}" if isinstance(dur, (int, float)) else "—"
+        status = "ok" if r["status"] == "ok" else f"UNREADABLE: {r['error']}"
+        print(f"{date:<17} {str(r['profile'])[:12]:<12} {str(r['kind'] or '')[:12]:<12} {length:>7} "
+              f"{f(r['rate_bpm'], '{:5.1f}')} {f(r['resting_ln_rmssd'], '{:12.2f}')} "
+              f"{f(r['session_rmssd_ms'], '{:6.1f}')} {f(r['resonance_power_ms2'], '{:10.0f}')}  {status}")
     return 0

@@ -55,7 +55,10 @@ class TrainController:
         self.speed = speed
         self.out = out
         last = self.settings.get("last_device")
-        pacer = PacerSettings(rate_bpm=rate_bpm or float(self.settings.get("rate_bpm", 6.0)))
+        from vagal_coach.session.library import load_profile
+
+        rf = load_profile(profile).get("resonance_bpm")  # the client's own resonance rate, once assessed
+        pacer = PacerSettings(rate_bpm=rate_bpm or float(rf or self.settings.get("rate_bpm", 6.0)))
         self.clock = Clock(speed)
         self.trainer: Trainer | None = None
         self.task: asyncio.Future | None = None

@@ -1,0 +1,162 @@
+"""The session library: an index (stdlib sqlite3) of every recording, and client profiles.
+
+The recordings stay the source of truth: the index can be deleted at any time and is rebuilt from the
+files; a file that cannot be read is listed as unreadable, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from vagal_coach.errors import UserError
+from vagal_coach.session.recorder import _slug, data_dir
+
+COLUMNS = ("path", "profile", "start_utc", "kind", "duration_s", "n_beats", "rate_bpm", "resting_ln_rmssd",
+           "session_rmssd_ms", "session_ln_rmssd", "resonance_power_ms2", "coherence", "rating",
+           "artifacts_pct", "status", "error", "mtime", "size")
+
+
+def library_path() -> Path:
+    return data_dir() / "library.sqlite3"
+
+
+def _metrics(path: Path) -> dict:
+    """Index facts of one recording; raises UserError when it cannot be read."""
+    from vagal_coach.hrv.artifacts import correct_artifacts
+    from vagal_coach.hrv.spectral import coherence_ratio, power_at, spectrum
+    from vagal_coach.hrv.time_domain import time_domain
+    from vagal_coach.io import read_recording
+
+    rec = read_recording(path)
+    res = correct_artifacts(rec.rr_ms, rec.beat_t_s)
+    t, rr = res.t_s, res.rr_ms
+    rate = rec.pacer_rate_at(t)
+    paced = rate > 0
+    rest = ~paced & (t < (t[paced][0] if paced.any() else np.inf))
+    out: dict = {"profile": rec.profile or "default", "start_utc": rec.start_utc, "kind": rec.kind or "practice",
+                 "duration_s": rec.duration_s, "n_beats": rec.n_beats, "artifacts_pct": res.share_pct}
+    nan = float("nan")
+    out["resting_ln_rmssd"] = time_domain(rr[rest])["ln_rmssd"] if rest.sum() >= 30 else nan
+    part = paced if paced.sum() >= 30 else np.ones_like(paced)
+    td = time_domain(rr[part])
+    out["session_rmssd_ms"], out["session_ln_rmssd"] = td["rmssd_ms"], td["ln_rmssd"]
+    out["rate_bpm"] = float(np.median(rate[paced])) if paced.any() else nan
+    if part.sum() >= 60:
+        f, p = spectrum(t[part], rr[part])
+        out["resonance_power_ms2"] = power_at(f, p, out["rate_bpm"] / 60.0) if paced.any() else nan
+        out["coherence"] = coherence_ratio(f, p)[0]
+    else:
+        out["resonance_power_ms2"] = out["coherence"] = nan
+    ratings = [n.get("value") for n in rec.meta.get("notes", []) if n.get("type") == "rating"]
+    out["rating"] = float(ratings[-1]) if ratings else nan
+    return out
+
+
+@dataclass
+class Library:
+    path: Path
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> Library:
+        lib = cls(Path(path) if path else library_path())
+        lib.path.parent.mkdir(parents=True, exist_ok=True)
+        cols = ", ".join(c + (" PRIMARY KEY" if c == "path" else "") for c in COLUMNS)
+        with lib._db() as db:
+            db.execute(f"CREATE TABLE IF NOT EXISTS recordings ({cols})")
+        return lib
+
+    def _db(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path)
+
+    def index(self, path: Path) -> dict:
+        p = Path(path).resolve()
+        st = p.stat() if p.exists() else None
+        row: dict = dict.fromkeys(COLUMNS)
+        row.update(path=str(p), mtime=st.st_mtime if st else None, size=st.st_size if st else None)
+        try:
+            row.update(_metrics(p), status="ok", error=None)
+        except UserError as e:
+            row.update(status="unreadable", error=str(e), profile=p.parent.name)
+        except Exception as e:  # noqa: BLE001 - a damaged file must not hide the rest of the library
+            row.update(status="unreadable", error=f"{p}: {e}", profile=p.parent.name)
+        clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
+        with self._db() as db:
+            db.execute(f"INSERT OR REPLACE INTO recordings VALUES ({', '.join('?' for _ in COLUMNS)})",
+                       [clean[c] for c in COLUMNS])
+        return clean
+
+    def rebuild(self, root: Path | None = None) -> int:
+        """Index every recording under ``root`` (the user's recordings folder); returns how many."""
+        base = Path(root) if root else data_dir() / "recordings"
+        files = sorted(base.rglob("*.vcs.jsonl")) if base.exists() else []
+        with self._db() as db:
+            db.execute("DELETE FROM recordings")
+        for f in files:
+            self.index(f)
+        return len(files)
+
+    def refresh(self, root: Path | None = None) -> None:
+        """Index new or changed files; mark vanished ones unreadable (missing)."""
+        base = Path(root) if root else data_dir() / "recordings"
+        known = {r["path"]: r for r in self.sessions(include_unreadable=True)}
+        for f in sorted(base.rglob("*.vcs.jsonl")) if base.exists() else []:
+            r = known.pop(str(f.resolve()), None)
+            st = f.stat()
+            if r is None or r["mtime"] != st.st_mtime or r["size"] != st.st_size:
+                self.index(f)
+        for path in known:
+            if not Path(path).exists():
+                with self._db() as db:
+                    db.execute("UPDATE recordings SET status='unreadable', error=? WHERE path=?",
+                               (f"{path}: file missing", path))
+
+    def sessions(self, profile: str | None = None, include_unreadable: bool = True) -> list[dict]:
+        q = f"SELECT {', '.join(COLUMNS)} FROM recordings"
+        args: list = []
+        conds = []
+        if profile:
+            conds.append("profile = ?")
+            args.append(_slug(profile) if _slug(profile) != profile else profile)
+        if not include_unreadable:
+            conds.append("status = 'ok'")
+        if conds:
+            q += " WHERE " + " AND ".join(conds)
+        q += " ORDER BY start_utc, path"
+        with self._db() as db:
+            return [dict(zip(COLUMNS, r)) for r in db.execute(q, args).fetchall()]
+
+    def profiles(self) -> list[str]:
+        with self._db() as db:
+            return [r[0] for r in db.execute("SELECT DISTINCT profile FROM recordings ORDER BY profile")]
+
+
+# ---------------------------------------------------------------- profiles
+def profile_path(name: str) -> Path:
+    return data_dir() / "profiles" / f"{_slug(name)}.json"
+
+
+def load_profile(name: str) -> dict:
+    try:
+        return json.loads(profile_path(name).read_text())
+    except (OSError, ValueError):
+        return {"name": name}
+
+
+def save_resonance(name: str, rate_bpm: float, confidence: float, protocol: str, source: str) -> Path:
+    """Store an RF result in the client's profile: it becomes the pacer's default rate."""
+    d = load_profile(name)
+    d.update(name=name, resonance_bpm=rate_bpm, resonance_confidence=confidence, resonance_protocol=protocol,
+             resonance_source=source, resonance_assessed_utc=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    d.setdefault("history", []).append({k: d[k] for k in ("resonance_bpm", "resonance_confidence",
+                                                          "resonance_protocol", "resonance_assessed_utc")})
+    p = profile_path(name)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(json.dumps(d, indent=1))
+    return p
