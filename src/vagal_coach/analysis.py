@@ -20,8 +20,9 @@ JSON_KEYS = ("file", "n_beats", "duration_s", "mean_rr_ms", "mean_hr_bpm", "sdnn
              "lf_hf", "lf_nu", "hf_nu", "lf_peak_hz", "hf_peak_hz", "sd1_ms", "sd2_ms", "dfa_alpha1",
              "dfa_alpha2", "sampen", "coherence", "coherence_peak_hz", "artifacts_pct", "artifacts")
 
-#: Sample entropy is O(matches); above this many beats it is computed on the first 5 minutes' worth
-SAMPEN_MAX_BEATS = 20000
+#: Sample entropy costs grow with the square of the series: it is computed on the first this many beats
+#: (about 40 minutes), as short-term entropy is meant to be
+SAMPEN_MAX_BEATS = 3000
 
 
 @dataclass

@@ -52,14 +52,17 @@ def dfa_fluctuation(rr_ms: ArrayLike, scales: ArrayLike) -> NDArray[np.float64]:
 def dfa(rr_ms: ArrayLike, scales: tuple[int, int] = (4, 16)) -> float:
     """DFA scaling exponent over box sizes ``scales[0]..scales[1]`` beats (inclusive).
 
-    alpha1 uses (4, 16), alpha2 (16, 64). Slope of log F(n) against log n; NaN when the series is
-    shorter than 2 boxes of the largest size.
+    alpha1 uses (4, 16), alpha2 (16, 64). Slope of log F(n) against log n over box sizes spaced evenly in
+    log n (every size when there are at most 16, else 16 log-spaced sizes); NaN when the series is shorter
+    than 2 boxes of the largest size.
     """
     rr = np.asarray(rr_ms, dtype=float)
     lo, hi = int(scales[0]), int(scales[1])
     if rr.size < 2 * hi:
         return float("nan")
     n = np.arange(lo, hi + 1)
+    if n.size > 16:
+        n = np.unique(np.round(np.geomspace(lo, hi, 16)).astype(int))
     f = dfa_fluctuation(rr, n)
     ok = np.isfinite(f) & (f > 0)
     if ok.sum() < 2:

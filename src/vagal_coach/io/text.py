@@ -43,12 +43,8 @@ def _to_ms(values: np.ndarray) -> tuple[np.ndarray, str]:
 
 
 def _data_lines(text: str) -> list[tuple[int, str]]:
-    out = []
-    for i, ln in enumerate(text.splitlines(), start=1):
-        s = ln.strip()
-        if s and not s.startswith("#"):
-            out.append((i, s))
-    return out
+    """(line number, stripped text) of the lines that hold data (not blank, not # comments)."""
+    return [(i, s) for i, s in enumerate(map(str.strip, text.splitlines()), start=1) if s and s[0] != "#"]
 
 
 def _is_number(tok: str) -> bool:
@@ -77,6 +73,18 @@ def sniff_columns(text: str) -> int:
     return max(set(numeric), key=numeric.count)
 
 
+def _fast_numbers(rows: list[str], ncol: int) -> np.ndarray | None:
+    """All rows parsed at once (C speed), or None when any row is off: then the slow path names it."""
+    toks = _SPLIT.split("\n".join(r.strip(",; \t") for r in rows).replace("\n", " ").strip())
+    if len(toks) != len(rows) * ncol:
+        return None
+    try:
+        vals = np.array(toks, dtype=float).reshape(len(rows), ncol)
+    except ValueError:
+        return None
+    return vals if np.all(np.isfinite(vals)) else None
+
+
 def read_plain(path: Path, text: str) -> Recording:
     """One RR value a line (ms or s, auto-detected), or two columns time,RR. An optional header."""
     rows = _data_lines(text)
@@ -89,8 +97,10 @@ def read_plain(path: Path, text: str) -> Recording:
         raise RecordingFormatError("a header but no R-R intervals", path=path)
     ncol = len(_SPLIT.split(rows[0][1].strip(",; \t")))
     lines = np.array([i for i, _ in rows])
-    vals = np.empty((len(rows), ncol))
-    for r, (i, s) in enumerate(rows):
+    vals = _fast_numbers([s for _, s in rows], ncol)
+    for r, (i, s) in enumerate(rows if vals is None else ()):
+        if r == 0:
+            vals = np.empty((len(rows), ncol))
         toks = _SPLIT.split(s.strip(",; \t"))
         if len(toks) != ncol:
             raise RecordingFormatError(f"expected {ncol} column(s), found {len(toks)}", path=path, line=i)
