@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import math
-import signal
 import sys
 import time
 from pathlib import Path
@@ -71,6 +69,8 @@ def add_replay_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_scan(ns: argparse.Namespace) -> int:
+    import asyncio
+
     from vagal_coach.sensors.ble import scan
 
     straps = asyncio.run(scan(ns.timeout, ns.adapter))
@@ -127,6 +127,8 @@ class StatusLine:
 
 
 def cmd_record(ns: argparse.Namespace) -> int:
+    import asyncio
+
     from vagal_coach.clock import Clock
     from vagal_coach.io.model import PacerEvent
     from vagal_coach.session.engine import LiveEngine
@@ -176,6 +178,8 @@ def cmd_record(ns: argparse.Namespace) -> int:
     session.on_snapshot.append(status.update)
     session.on_event.append(lambda ev: status.update(force=True) if type(ev).__name__ == "LinkEvent" else None)
 
+    import signal
+
     async def main() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -203,6 +207,8 @@ def cmd_record(ns: argparse.Namespace) -> int:
 
 
 def cmd_replay_headless(ns: argparse.Namespace) -> int:
+    import asyncio
+
     from vagal_coach.clock import Clock
     from vagal_coach.io import read_recording
     from vagal_coach.sensors.replay import ReplaySource
