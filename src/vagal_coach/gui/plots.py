@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from vagal_coach.gui.theme import DARK, Theme
@@ -51,6 +51,9 @@ class LivePlots(QWidget):
         # one view per plot: a change repaints only its own view, and redraws are spread over frames
         self.views = [pg.PlotWidget() for _ in range(4)]
         for v in self.views:
+            # a plot paints all of its pixels: its parents need not repaint under it
+            v.setAttribute(Qt.WA_OpaquePaintEvent)
+            v.viewport().setAttribute(Qt.WA_OpaquePaintEvent)
             lay.addWidget(v)
         self.p_hr, self.p_tone, self.p_res, self.p_psd = (v.getPlotItem() for v in self.views)
         for p, title in zip((self.p_hr, self.p_tone, self.p_res, self.p_psd), (

@@ -35,7 +35,10 @@ THEMES = {"dark": DARK, "light": LIGHT}
 def stylesheet(t: Theme, scale: float = 1.0) -> str:
     base = int(round(13 * scale))
     return f"""
-    QWidget {{ background: {t.background}; color: {t.text}; font-size: {base}px; }}
+    QMainWindow, QDialog, QSplitter, QMessageBox {{ background: {t.background}; }}
+    QWidget {{ color: {t.text}; font-size: {base}px; }}
+    QLabel, QCheckBox {{ background: transparent; }}
+    QComboBox, QDoubleSpinBox, QListWidget, QSlider {{ background: {t.panel}; color: {t.text}; }}
     QGroupBox, QFrame#panel {{ background: {t.panel}; border-radius: 8px; }}
     QGroupBox {{ margin-top: 14px; padding: 8px; }}
     QGroupBox::title {{ subcontrol-origin: margin; left: 8px; color: {t.muted}; }}
