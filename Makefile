@@ -30,6 +30,7 @@ test: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_core.py
+	$(PY) benchmarks/fuzz_hrm.py
 	$(PY) benchmarks/bench_analyze.py
 	$(PY) benchmarks/bench_replay.py
 	xvfb-run -a -s "-screen 0 1400x900x24" $(PY) benchmarks/bench_gui.py

@@ -38,6 +38,8 @@ def stylesheet(t: Theme, scale: float = 1.0) -> str:
     QMainWindow, QDialog, QSplitter, QMessageBox {{ background: {t.background}; }}
     QWidget {{ color: {t.text}; font-size: {base}px; }}
     QLabel, QCheckBox {{ background: transparent; }}
+    QCheckBox::indicator {{ width: 14px; height: 14px; border: 1px solid {t.muted}; border-radius: 3px; }}
+    QCheckBox::indicator:checked {{ background: {t.pacer_edge}; }}
     QComboBox, QDoubleSpinBox, QListWidget, QSlider {{ background: {t.panel}; color: {t.text}; }}
     QGroupBox, QFrame#panel {{ background: {t.panel}; border-radius: 8px; }}
     QGroupBox {{ margin-top: 14px; padding: 8px; }}
