@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench samples clean
+.PHONY: run test bench samples screenshot clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
