@@ -21,10 +21,19 @@ from vagal_coach.session.pacer import PacerSchedule  # noqa: E402
 
 @pytest.fixture
 def loop(qapp):
+    import gc
+
     lp = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(lp)
     yield lp
-    lp.close()
+    # Qt objects must be collected on the GUI thread: collect now, and let no collection run in the
+    # loop's executor threads while they shut down
+    gc.collect()
+    gc.disable()
+    try:
+        lp.close()
+    finally:
+        gc.enable()
 
 
 @pytest.fixture(autouse=True)

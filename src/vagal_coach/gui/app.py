@@ -158,7 +158,7 @@ class TrainController:
     def on_snapshot(self, s: Snapshot) -> None:
         self.window.plots.add(s)
         if not self._dirty.isActive():
-            self._dirty.start(0)
+            self._dirty.start(100)  # at most 10 redraws a second, whatever the beat rate (replays, tests)
 
     def status_tick(self) -> None:
         t = self.trainer
@@ -345,6 +345,8 @@ class ReplayController:
             label, ok = QInputDialog.getText(self.window, "Marker", f"Marker at {int(t // 60)}:{int(t % 60):02d}:")
             if not ok:
                 return
+            note, ok = QInputDialog.getMultiLineText(self.window, "Note", f"Note for '{label}' (optional):")
+            note = note if ok else ""
         self.markers.append((t, label + (f" — {note}" if note else "")))
         self.markers.sort()
         assert self.window.replay_bar is not None
@@ -378,11 +380,18 @@ class ReplayController:
                 self.rec.markers = [Marker(t, lab) for t, lab in self.markers]
                 write_recording(self.rec, out)
 
+        import gc
+
+        # off the GUI thread; with the cyclic collector paused meanwhile, so that no Qt object is ever
+        # collected (destroyed) on the worker thread
+        gc.disable()
         try:
-            await asyncio.to_thread(work)  # off the GUI thread
+            await asyncio.get_running_loop().run_in_executor(None, work)
         except Exception as e:  # noqa: BLE001
             self.window.status.setText(f"Export failed: {e}")
             return None
+        finally:
+            gc.enable()
         self.window.status.setText(f"Exported {out}")
         return out
 
@@ -405,10 +414,14 @@ def run_gui(ns: Any) -> int:
     app.aboutToQuit.connect(lambda: closed.done() or closed.set_result(None))
     if isinstance(ctrl, TrainController) and not ctrl.simulate and not ctrl.preset_device:
         loop.call_soon(lambda: asyncio.ensure_future(ctrl.scan()))
+    import gc
+
     with loop:
         loop.run_until_complete(closed)
         if isinstance(ctrl, TrainController) and ctrl.trainer is not None:
             ctrl.trainer.stop()
             with contextlib.suppress(Exception):
                 loop.run_until_complete(asyncio.wait_for(ctrl.task, 5))
+        gc.collect()  # Qt objects are collected here, on the GUI thread, not in an executor thread
+        gc.disable()
     return 0
