@@ -66,11 +66,7 @@ def live_panel(t_s: NDArray[np.float64], rr_ms: NDArray[np.float64], pacer_hz: f
         out["ln_rmssd"] = float(np.log(r)) if r > 0 else nan
     j0 = int(np.searchsorted(t_s, end - spectral_window_s, side="right"))
     if n - j0 >= 8 and end - t_s[j0] >= MIN_SPECTRAL_S:
-        tt, rr = t_s[j0:], rr_ms[j0:]
-        x = smoothness_priors_detrend(rr, detrend_lambda)
-        grid = np.arange(tt[0], tt[-1] + 1e-9, 1.0 / fs_hz)
-        y = natural_cubic_spline(tt, x, grid)
-        f, p = psd_welch(y, fs_hz, window_s=spectral_window_s, nfft_min=nfft)
+        f, p = _window_psd(t_s[j0:], rr_ms[j0:], fs_hz, detrend_lambda, spectral_window_s, nfft)
         c = cumulative_power(f, p)
         lf_i, coh_i = _band_index(f.size, fs_hz)
         k_lf = lf_i[0] + int(np.argmax(p[lf_i[0]:lf_i[1]]))
@@ -100,7 +96,13 @@ def live_spectrum(t_s: NDArray[np.float64], rr_ms: NDArray[np.float64], *,
     j0 = int(np.searchsorted(t_s, t_s[-1] - spectral_window_s, side="right"))
     if t_s.size - j0 < 8 or t_s[-1] - t_s[j0] < MIN_SPECTRAL_S:
         return np.zeros(0), np.zeros(0)
-    tt, rr = t_s[j0:], rr_ms[j0:]
+    return _window_psd(t_s[j0:], rr_ms[j0:], fs_hz, detrend_lambda, spectral_window_s, nfft)
+
+
+def _window_psd(tt: NDArray[np.float64], rr: NDArray[np.float64], fs_hz: float, detrend_lambda: float,
+                window_s: float, nfft: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The offline spectrum's steps (detrend, spline, Welch) without its input checks: beats from the
+    ring buffer are already finite and ordered."""
     x = smoothness_priors_detrend(rr, detrend_lambda)
     grid = np.arange(tt[0], tt[-1] + 1e-9, 1.0 / fs_hz)
-    return psd_welch(natural_cubic_spline(tt, x, grid), fs_hz, window_s=spectral_window_s, nfft_min=nfft)
+    return psd_welch(natural_cubic_spline(tt, x, grid), fs_hz, window_s=window_s, nfft_min=nfft)
