@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -22,6 +23,14 @@ def _bluezoo_exe() -> str | None:
 
 @pytest.fixture
 def bluez_env(tmp_path):
+    with bluezoo_env(tmp_path) as env:
+        yield env
+
+
+@contextlib.contextmanager
+def bluezoo_env(tmp_path):
+    """A private D-Bus with BlueZoo and two mock adapters (hci0 central, hci1 peripheral)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     if not sys.platform.startswith("linux"):
         pytest.skip("BlueZoo mocks BlueZ: Linux only")
     if shutil.which("dbus-daemon") is None or _bluezoo_exe() is None:
@@ -39,17 +48,19 @@ def bluez_env(tmp_path):
         if time.monotonic() > deadline or zoo.poll() is not None:
             pytest.fail("BlueZoo did not start: " + (tmp_path / "bluezoo.log").read_text()[-500:])
         time.sleep(0.1)
-    yield env
-    zoo.terminate()
     try:
-        zoo.wait(5)
-    except subprocess.TimeoutExpired:
-        zoo.kill()
-    log.close()
-    try:
-        os.kill(pid, 15)
-    except ProcessLookupError:
-        pass
+        yield env
+    finally:
+        zoo.terminate()
+        try:
+            zoo.wait(5)
+        except subprocess.TimeoutExpired:
+            zoo.kill()
+        log.close()
+        try:
+            os.kill(pid, 15)
+        except ProcessLookupError:
+            pass
 
 
 def start_strap(env, tmp_path, plan_path, name="Polar H10 FAKE01"):
