@@ -45,3 +45,24 @@ def phase_at(t_s: ArrayLike, x: ArrayLike, ref: ArrayLike, freq_hz: float) -> fl
 
     d = np.degrees(angle(ref) - angle(x))
     return float((d + 180.0) % 360.0 - 180.0)
+
+
+def breathing_rate_bpm(f_hz: ArrayLike, psd: ArrayLike, band_hz: tuple[float, float] = (0.12, 0.45),
+                       min_prominence: float = 2.0) -> float:
+    """One's own breathing rate (breaths/min) from the HR spectrum: the respiratory sinus arrhythmia peak.
+
+    The largest PSD peak within ``band_hz`` (7-27 breaths/min by default), when it stands at least
+    ``min_prominence`` times above the band's median power; NaN otherwise (no clear rhythm, or no
+    spectrum yet). Without a respiration sensor this is the usual estimate (RSA follows breathing).
+    """
+    f = np.asarray(f_hz, dtype=float)
+    p = np.asarray(psd, dtype=float)
+    sel = (f >= band_hz[0]) & (f <= band_hz[1])
+    if sel.sum() < 3 or not np.all(np.isfinite(p[sel])):
+        return float("nan")
+    fb, pb = f[sel], p[sel]
+    k = int(np.argmax(pb))
+    med = float(np.median(pb))
+    if med <= 0 or pb[k] < min_prominence * med:
+        return float("nan")
+    return float(fb[k] * 60.0)

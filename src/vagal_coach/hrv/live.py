@@ -89,12 +89,13 @@ def live_panel(t_s: NDArray[np.float64], rr_ms: NDArray[np.float64], pacer_hz: f
 
 def live_spectrum(t_s: NDArray[np.float64], rr_ms: NDArray[np.float64], *,
                   spectral_window_s: float = SPECTRAL_WINDOW_S, fs_hz: float = 4.0, detrend_lambda: float = 500.0,
-                  nfft: int = 1024) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The PSD (ms^2/Hz) the live panel integrates, for drawing: same window and method."""
+                  nfft: int = 1024, min_s: float = MIN_SPECTRAL_S) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The PSD (ms^2/Hz) the live panel integrates, for drawing: same window and method (empty until
+    ``min_s`` of beats exist)."""
     if t_s.size == 0:
         return np.zeros(0), np.zeros(0)
     j0 = int(np.searchsorted(t_s, t_s[-1] - spectral_window_s, side="right"))
-    if t_s.size - j0 < 8 or t_s[-1] - t_s[j0] < MIN_SPECTRAL_S:
+    if t_s.size - j0 < 8 or t_s[-1] - t_s[j0] < min_s:
         return np.zeros(0), np.zeros(0)
     return _window_psd(t_s[j0:], rr_ms[j0:], fs_hz, detrend_lambda, spectral_window_s, nfft)
 

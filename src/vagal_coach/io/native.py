@@ -254,8 +254,10 @@ def read(path: Path, text: str) -> Recording:
                 rec.device.update({a: b for a, b in o.items() if a not in ("type", "t")})
             elif k == "end":
                 rec.meta["end_t_s"] = float(o["t"])
-            elif k == "profile_note":
-                rec.meta.setdefault("notes", []).append(o)
+            elif k in ("prompt", "rating", "own_rate"):
+                rec.meta.setdefault(k + "s", []).append(o)
+            elif k == "guided":
+                rec.meta["guided"] = {a: b for a, b in o.items() if a not in ("type", "t")}
         except (KeyError, TypeError, ValueError):
             continue
     rec.pacer.sort(key=lambda p: p.t_s)

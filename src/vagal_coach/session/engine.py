@@ -97,10 +97,14 @@ class LiveEngine:
                                                  self.buffer.total, self._p2t_cache)
         return snap
 
-    def spectrum(self) -> tuple[np.ndarray, np.ndarray]:
-        """PSD of the last 120 s of accepted beats (what the live panel integrates), for drawing."""
-        at, arr, _ = self.accepted.window(PANEL_WINDOW_S)
-        return live_spectrum(at, arr)
+    def spectrum(self, window_s: float | None = None, min_s: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """PSD of the last 120 s of accepted beats (what the live panel integrates), for drawing; or of
+        the last ``window_s`` once ``min_s`` of beats exist."""
+        if window_s is None:
+            at, arr, _ = self.accepted.window(PANEL_WINDOW_S)
+            return live_spectrum(at, arr)
+        at, arr, _ = self.accepted.window(window_s)
+        return live_spectrum(at, arr, spectral_window_s=window_s, min_s=window_s if min_s is None else min_s)
 
     def admit(self, t_s: float, rr_ms: float) -> bool:
         """The sequential part: gate the beat against the accepted ones before it and buffer it."""

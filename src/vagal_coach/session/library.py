@@ -54,7 +54,7 @@ def _metrics(path: Path) -> dict:
         out["coherence"] = coherence_ratio(f, p)[0]
     else:
         out["resonance_power_ms2"] = out["coherence"] = nan
-    ratings = [n.get("value") for n in rec.meta.get("notes", []) if n.get("type") == "rating"]
+    ratings = [n.get("value") for n in rec.meta.get("ratings", []) if isinstance(n.get("value"), (int, float))]
     out["rating"] = float(ratings[-1]) if ratings else nan
     return out
 

@@ -76,6 +76,9 @@ class Recorder:
     def pacer(self, ev: PacerEvent) -> None:
         self.writer.pacer(ev)
 
+    def event(self, kind: str, t_s: float, **fields) -> None:
+        self.writer.event(kind, t_s, **fields)
+
     def marker(self, m: Marker) -> None:
         self.writer.marker(m)
 

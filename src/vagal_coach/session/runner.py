@@ -62,6 +62,15 @@ class Session:
         self._emit(m)
         return m
 
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def add_note(self, kind: str, t_s: float | None = None, **fields) -> None:
+        """Record a session event of another kind (a guided prompt, one's measured rate...)."""
+        if self.recorder:
+            self.recorder.event(kind, self.clock.now() if t_s is None else t_s, **fields)
+
     def stop(self) -> None:
         """End the session: the source is closed, so a wait for the next event ends too."""
         self._stop.set()

@@ -61,7 +61,10 @@ class Trainer:
     """Start / pause / stop; baseline then practice; markers; pacer changes; summary."""
 
     def __init__(self, source, clock, *, recorder: Recorder | None = None, pacer: PacerSettings | None = None,
-                 baseline_s: float = 0.0, target_coherence: float = 1.0) -> None:
+                 baseline_s: float = 0.0, target_coherence: float = 1.0,
+                 events: list[PacerEvent] | None = None) -> None:
+        """``events``, when given, is the pacer's whole schedule (a protocol or a guided session's start)
+        instead of ``baseline_s`` unpaced followed by ``pacer``."""
         self.clock = clock
         self.pacer = pacer or PacerSettings()
         self.baseline_s = baseline_s
@@ -74,8 +77,9 @@ class Trainer:
         self._pause_started: float | None = None
         self.on_change: list[Callable[[], None]] = []
         self.session.on_snapshot.append(self._on_snapshot)
-        events = PacerSettings(enabled=False).events(0.0, "baseline") if baseline_s > 0 else []
-        events += self.pacer.events(baseline_s, "practice")
+        if events is None:
+            events = PacerSettings(enabled=False).events(0.0, "baseline") if baseline_s > 0 else []
+            events += self.pacer.events(baseline_s, "practice")
         self.schedule = PacerSchedule(events)
         self.session.set_pacer(self.schedule, events)
 
@@ -98,10 +102,17 @@ class Trainer:
         t = max(now, self.baseline_s)
         if self.schedule.rate_scalar(now) > 0:
             t = max(t, self.schedule.next_breath_start(now))
-        evs = settings.events(t)
+        self.apply_events(settings.events(t))
+
+    def apply_events(self, events: list[PacerEvent]) -> None:
+        """Replace the schedule from the first of ``events`` on (which should fall on a breath start or
+        in an unpaced stretch), and record them."""
+        if not events:
+            return
+        t = min(e.t_s for e in events)
         keep = [e for e in self.schedule.events if e.t_s < t]
-        self.schedule = PacerSchedule(keep + evs)
-        self.session.set_pacer(self.schedule, evs)
+        self.schedule = PacerSchedule(keep + list(events))
+        self.session.set_pacer(self.schedule, list(events))
         self._changed()
 
     def marker(self, label: str = "marker", note: str = "") -> None:

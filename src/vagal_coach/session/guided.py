@@ -1,0 +1,361 @@
+"""Guided soothing rhythm breathing (compassion focused therapy): scripts, their timed plan, and the
+driver that runs a plan on a Trainer.
+
+A script is a data file (JSON; see ``data/guided/``), editable by a clinician and translatable: phases
+(settle -> slow down -> soothing rhythm -> optional compassionate self -> rest) with relative lengths,
+what the pacer does in each (``off``, ``ramp`` from one's own rate to the resonance rate, ``resonance``),
+gentle prompts at relative positions within a phase, and the closing 0-10 reflection question.
+Scripts in the user's data folder (``<data dir>/guided/*.json``) come first and may replace a bundled
+one with the same ``id`` and ``language``.
+
+``plan()`` turns a script, a length (3-20 min) and the client's resonance rate into absolute times;
+``GuidedSession`` runs it: it measures the client's own breathing rate at the end of the settle phase
+(the RSA peak of the heart-rate spectrum), starts the slow-down ramp from there, shows and records each
+prompt, and never forces the pacer: ``own_rhythm()`` lets the client breathe in their own way from then on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from vagal_coach.errors import UserError
+from vagal_coach.hrv.breath import breathing_rate_bpm
+from vagal_coach.io.model import PacerEvent
+from vagal_coach.session.pacer import MAX_RAMP_START_BPM, PacerSchedule
+
+SCRIPT_FORMAT = "vagal-coach guided script 1"
+PACER_MODES = ("off", "ramp", "resonance")
+#: when one's own rate cannot be measured in the settle phase, the ramp starts here (breaths/min)
+FALLBACK_OWN_BPM = 10.0
+#: one's own rate needs at least this much of the settle phase (s)
+OWN_RATE_MIN_S = 30.0
+#: the ramp is skipped when one already breathes within this of the target
+RAMP_MIN_DIFF_BPM = 0.5
+
+
+@dataclass(frozen=True)
+class ScriptPrompt:
+    at: float  # 0..1 within the phase
+    text: str
+
+
+@dataclass(frozen=True)
+class ScriptPhase:
+    kind: str
+    title: str
+    pacer: str
+    share: float
+    min_s: float = 30.0
+    optional: bool = False
+    min_total_minutes: float = 0.0
+    prompts: tuple[ScriptPrompt, ...] = ()
+
+
+@dataclass(frozen=True)
+class Script:
+    id: str
+    language: str
+    title: str
+    description: str
+    phases: tuple[ScriptPhase, ...]
+    reflection: dict
+    default_minutes: float = 10.0
+    min_minutes: float = 3.0
+    max_minutes: float = 20.0
+    inhale_fraction: float = 0.4
+    prompt_seconds: float = 14.0
+    path: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}.{self.language}"
+
+
+def parse_script(d: dict, path: str = "") -> Script:
+    """A script from its JSON object; a UserError naming the file and the problem otherwise."""
+    try:
+        if d.get("format") != SCRIPT_FORMAT:
+            raise ValueError(f"'format' must be \"{SCRIPT_FORMAT}\"")
+        phases = []
+        for i, p in enumerate(d["phases"]):
+            if p.get("pacer", "off") not in PACER_MODES:
+                raise ValueError(f"phase {i + 1}: 'pacer' must be one of {', '.join(PACER_MODES)}")
+            prompts = tuple(sorted((ScriptPrompt(float(q["at"]), str(q["text"])) for q in p.get("prompts", [])),
+                                   key=lambda q: q.at))
+            if any(not 0.0 <= q.at < 1.0 for q in prompts):
+                raise ValueError(f"phase {i + 1}: a prompt's 'at' must be in [0, 1)")
+            phases.append(ScriptPhase(str(p["kind"]), str(p.get("title", p["kind"])), p.get("pacer", "off"),
+                                      float(p.get("share", 1.0)), float(p.get("min_s", 30.0)),
+                                      bool(p.get("optional", False)), float(p.get("min_total_minutes", 0.0)),
+                                      prompts))
+        if not phases:
+            raise ValueError("no phases")
+        s = Script(str(d["id"]), str(d.get("language", "en")), str(d["title"]), str(d.get("description", "")),
+                   tuple(phases), dict(d.get("reflection") or {"question": "How do you feel right now?"}),
+                   float(d.get("default_minutes", 10)), float(d.get("min_minutes", 3)),
+                   float(d.get("max_minutes", 20)), float(d.get("inhale_fraction", 0.4)),
+                   float(d.get("prompt_seconds", 14)), path)
+    except (KeyError, TypeError, ValueError) as e:
+        raise UserError(f"not a valid guided script ({e}); see the bundled ones in vagal_coach/data/guided",
+                        path=path or None) from None
+    return s
+
+
+def load_script(path: str | Path) -> Script:
+    p = Path(path)
+    try:
+        d = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise UserError(f"cannot read the guided script ({e})", path=p) from None
+    return parse_script(d, str(p))
+
+
+def user_scripts_dir() -> Path:
+    from vagal_coach.session.recorder import data_dir
+
+    return data_dir() / "guided"
+
+
+def available_scripts(language: str | None = None) -> list[Script]:
+    """The user's scripts, then the bundled ones not replaced by them; unreadable user files are skipped
+    (``script_problems()`` lists them)."""
+    found: dict[str, Script] = {}
+    user = user_scripts_dir()
+    for f in sorted(user.glob("*.json")) if user.is_dir() else []:
+        try:
+            s = load_script(f)
+        except UserError:
+            continue
+        found.setdefault(s.key, s)
+    bundled = resources.files("vagal_coach") / "data" / "guided"
+    for f in sorted(bundled.iterdir(), key=lambda x: x.name):
+        if f.name.endswith(".json"):
+            s = parse_script(json.loads(f.read_text(encoding="utf-8")), f"vagal_coach/data/guided/{f.name}")
+            found.setdefault(s.key, s)
+    out = list(found.values())
+    return [s for s in out if language is None or s.language == language] or out
+
+
+def script_problems() -> list[str]:
+    """One line per user script that cannot be used."""
+    user = user_scripts_dir()
+    lines = []
+    for f in sorted(user.glob("*.json")) if user.is_dir() else []:
+        try:
+            load_script(f)
+        except UserError as e:
+            lines.append(str(e))
+    return lines
+
+
+# ------------------------------------------------------------------------------------------------ plan
+@dataclass(frozen=True)
+class PlannedPhase:
+    kind: str
+    title: str
+    pacer: str
+    t0_s: float
+    t1_s: float
+
+
+@dataclass(frozen=True)
+class TimedPrompt:
+    t_s: float
+    text: str
+    phase: str
+    index: int
+
+
+@dataclass
+class Plan:
+    script: Script
+    resonance_bpm: float
+    total_s: float
+    phases: list[PlannedPhase]
+    prompts: list[TimedPrompt]
+
+    def phase_at(self, t_s: float) -> PlannedPhase | None:
+        for p in self.phases:
+            if p.t0_s <= t_s < p.t1_s:
+                return p
+        return None
+
+    def prompt_at(self, t_s: float) -> TimedPrompt | None:
+        """The prompt to show at ``t_s``: the latest one started, for ``prompt_seconds``."""
+        cur = None
+        for q in self.prompts:
+            if q.t_s <= t_s:
+                cur = q
+            else:
+                break
+        if cur is None or t_s - cur.t_s >= self.script.prompt_seconds:
+            return None
+        return cur
+
+    def pacer_events(self, own_bpm: float | None, from_kind: str | None = None) -> list[PacerEvent]:
+        """Pacer events of the phases (from the first of kind ``from_kind`` on, when given).
+
+        The ramp starts at ``own_bpm`` (clamped to what a ramp may start from) and reaches the
+        resonance rate at the end of the slow-down phase; it is skipped when one already breathes
+        within 0.5 breaths/min of it. Paced stretches end at a breath boundary, so the shape never jumps.
+        """
+        rf = self.resonance_bpm
+        start = FALLBACK_OWN_BPM if own_bpm is None or not math.isfinite(own_bpm) else float(own_bpm)
+        start = min(max(start, rf), MAX_RAMP_START_BPM)
+        fi = self.script.inhale_fraction
+        evs: list[PacerEvent] = []
+        started = from_kind is None
+        for p in self.phases:
+            started = started or p.kind == from_kind
+            if not started:
+                continue
+            if p.pacer == "off":
+                t = p.t0_s
+                if evs:  # let the last paced breath finish
+                    t = min(max(t, PacerSchedule(evs).next_breath_start(t - 1e-9)), p.t1_s)
+                evs.append(PacerEvent(t, 0.0, label=p.kind))
+            elif p.pacer == "ramp" and start - rf >= RAMP_MIN_DIFF_BPM:
+                evs.append(PacerEvent(p.t0_s, round(start, 2), fi, label=p.kind, ramp_to_bpm=rf,
+                                      ramp_s=p.t1_s - p.t0_s))
+            else:
+                evs.append(PacerEvent(p.t0_s, rf, fi, label=p.kind))
+        return evs
+
+
+def plan(script: Script, minutes: float, resonance_bpm: float) -> Plan:
+    """Absolute phase times and prompts for a session of ``minutes`` at ``resonance_bpm``.
+
+    Each phase gets its ``min_s`` and the rest of the time in proportion to its ``share``; an optional
+    phase is left out of sessions shorter than its ``min_total_minutes``.
+    """
+    if not script.min_minutes <= minutes <= script.max_minutes:
+        raise UserError(f"a '{script.title}' session lasts {script.min_minutes:g}-{script.max_minutes:g} min, "
+                        f"not {minutes:g}")
+    if not 3.0 <= resonance_bpm <= 10.0:
+        raise UserError(f"resonance rate {resonance_bpm:g} breaths/min is outside 3-10")
+    total_s = 60.0 * minutes
+    phases = [p for p in script.phases if not (p.optional and minutes < p.min_total_minutes)]
+    mins = sum(p.min_s for p in phases)
+    if mins > total_s:
+        raise UserError(f"'{script.title}' needs at least {mins / 60:.1f} min")
+    shares = sum(p.share for p in phases) or 1.0
+    planned, prompts = [], []
+    t = 0.0
+    for p in phases:
+        d = p.min_s + (total_s - mins) * p.share / shares
+        planned.append(PlannedPhase(p.kind, p.title, p.pacer, t, t + d))
+        for q in p.prompts:
+            prompts.append(TimedPrompt(t + q.at * d, q.text, p.kind, len(prompts)))
+        t += d
+    return Plan(script, float(resonance_bpm), total_s, planned, prompts)
+
+
+# ------------------------------------------------------------------------------------------------ run
+@dataclass
+class GuidedSession:
+    """Drives a plan on a Trainer: pacer from the settle phase on, prompts when due, all recorded.
+
+    ``on_prompt(prompt or None)`` and ``on_phase(phase)`` let a window follow; the clock is the
+    trainer's (real, accelerated or virtual).
+    """
+
+    plan: Plan
+    trainer: object  # vagal_coach.session.trainer.Trainer
+    on_prompt: list[Callable[[TimedPrompt | None], None]] = field(default_factory=list)
+    on_phase: list[Callable[[PlannedPhase], None]] = field(default_factory=list)
+    own_bpm: float = float("nan")
+    own_rhythm_from_s: float | None = None
+
+    def first_events(self) -> list[PacerEvent]:
+        """What the pacer does until one's own rate is known: the settle phase (unpaced)."""
+        return self.plan.pacer_events(None)[:1] if self.plan.phases[0].pacer == "off" else \
+            self.plan.pacer_events(None)
+
+    def header(self) -> dict:
+        s = self.plan.script
+        return {"script": s.id, "language": s.language, "title": s.title, "minutes": self.plan.total_s / 60.0,
+                "resonance_bpm": self.plan.resonance_bpm,
+                "phases": [{"kind": p.kind, "t0": round(p.t0_s, 3), "t1": round(p.t1_s, 3)} for p in self.plan.phases]}
+
+    def own_rhythm(self) -> None:
+        """The client breathes in their own way from the next breath on; prompts go on."""
+        tr = self.trainer
+        now = tr.clock.now()
+        self.own_rhythm_from_s = now
+        t = tr.schedule.next_breath_start(now) if tr.schedule.rate_scalar(now) > 0 else now
+        tr.apply_events([PacerEvent(t, 0.0, label="own rhythm")])
+
+    def follow_pacer(self) -> None:
+        """Back to the plan after ``own_rhythm()``: the resonance rate now (when the current phase is
+        paced), then the plan's later phases."""
+        tr = self.trainer
+        now = tr.clock.now()
+        self.own_rhythm_from_s = None
+        cur = self.plan.phase_at(now)
+        if cur is None:
+            return
+        later = [p for p in self.plan.phases if p.t0_s > cur.t0_s]
+        evs = [PacerEvent(now, self.plan.resonance_bpm if cur.pacer != "off" else 0.0,
+                          self.plan.script.inhale_fraction, label=cur.kind)]
+        if later:
+            evs += [e for e in self.plan.pacer_events(self.plan.resonance_bpm, from_kind=later[0].kind)
+                    if e.t_s > now]
+        tr.apply_events(evs)
+
+    async def drive(self) -> None:
+        tr = self.trainer
+        clock = tr.clock
+        tr.session.add_note("guided", **self.header())
+        settle = self.plan.phases[0]
+        pending_pacer = settle.pacer == "off" and len(self.plan.phases) > 1
+        marks: list[tuple[float, str, object]] = [(q.t_s, "prompt", q) for q in self.plan.prompts]
+        marks += [(q.t_s + self.plan.script.prompt_seconds, "clear", q) for q in self.plan.prompts]
+        marks += [(p.t0_s, "phase", p) for p in self.plan.phases]
+        if pending_pacer:
+            marks.append((settle.t1_s - 1e-3, "pacer", None))
+        order = {"phase": 0, "pacer": 1, "clear": 2, "prompt": 3}
+        marks.sort(key=lambda m: (m[0], order[m[1]]))
+        shown: TimedPrompt | None = None
+        for t_s, what, obj in marks:
+            if t_s >= self.plan.total_s:
+                break
+            await clock.sleep_until(t_s)
+            if tr.session.stopped:
+                return
+            if what == "phase":
+                tr.session.add_marker(f"phase: {obj.kind}", obj.title, t_s=t_s)
+                for cb in self.on_phase:
+                    cb(obj)
+            elif what == "pacer":
+                f, p = tr.engine.spectrum(settle.t1_s - settle.t0_s, OWN_RATE_MIN_S)
+                self.own_bpm = breathing_rate_bpm(f, p)
+                tr.session.add_note("own_rate", bpm=None if not math.isfinite(self.own_bpm) else
+                                    round(self.own_bpm, 2))
+                if self.own_rhythm_from_s is None:
+                    tr.apply_events(self.plan.pacer_events(self.own_bpm, from_kind=self.plan.phases[1].kind))
+            elif what == "prompt":
+                shown = obj
+                tr.session.add_note("prompt", phase=obj.phase, index=obj.index, text=obj.text)
+                for cb in self.on_prompt:
+                    cb(obj)
+            elif what == "clear" and shown is obj:
+                shown = None
+                for cb in self.on_prompt:
+                    cb(None)
+
+
+def record_rating(path: str | Path, value: float, question: str, t_s: float | None = None) -> None:
+    """Append the closing 0-10 reflection to a (closed) native recording."""
+    from vagal_coach.io.native import append_event
+
+    if not 0 <= value <= 10:
+        raise UserError(f"a rating is 0-10, not {value:g}")
+    obj = {"type": "rating", "value": float(value), "scale": "0-10", "question": question}
+    if t_s is not None:
+        obj["t"] = round(float(t_s), 3)
+    append_event(path, obj)
