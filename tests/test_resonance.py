@@ -72,3 +72,64 @@ def test_simulated_strap_end_to_end(tmp_path, protocol, rf):
 def test_csv_from_another_pacer():
     res = assess(read_recording(RECORDINGS / "synthetic-stepped-rf-5.5bpm.csv"))
     assert res.recommended_bpm == 5.5
+
+
+@pytest.mark.parametrize("rf", [4.75, 5.5, 6.25])
+def test_fine_tune_recovers_known_rf_among_neighbours(rf):
+    # centred a quarter above the true rate: the choices are rf + 0.5, rf + 0.25 and rf
+    evs = protocols.fine_tune(rf + 0.25)
+    assert [e.rate_bpm for e in evs if e.rate_bpm] == [rf + 0.5, rf + 0.25, rf]
+    res = assess(synthetic(evs, rf, seed=int(rf * 100)))
+    assert res.protocol == "stepped" and len(res.rates) == 3
+    assert res.recommended_bpm == pytest.approx(rf, abs=0.25)
+
+
+def _pdf_pages(path):
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
+
+
+def test_fine_tune_cli_with_custom_minutes_and_report(tmp_path, monkeypatch):
+    monkeypatch.setenv("VAGAL_COACH_HOME", str(tmp_path / "home"))
+    out = tmp_path / "ft.vcs.jsonl"
+    cmd = [sys.executable, "-m", "vagal_coach", "record", "--simulate", "--speed", "max", "--protocol", "fine-tune",
+           "--sim-resonance", "5.5", "--seed", "2", "--out", str(out), "--minutes", "2"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    assert r.returncode == 2 and "no resonance rate yet" in r.stderr  # no profile rate and no --rate
+    r = subprocess.run(cmd + ["--rate", "5.75"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    rec = read_recording(out)
+    assert rec.kind == "rf-fine-tune"
+    assert sorted({e.rate_bpm for e in rec.pacer if e.rate_bpm}) == [5.5, 5.75, 6.0]
+    pdf = tmp_path / "rf.pdf"
+    r = subprocess.run([sys.executable, "-m", "vagal_coach", "resonance", str(out), "--json", "--report", str(pdf)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["recommended_bpm"] == pytest.approx(5.5, abs=0.25)
+    assert pdf.read_bytes()[:5] == b"%PDF-" and _pdf_pages(pdf) == 2
+    r = subprocess.run([sys.executable, "-m", "vagal_coach", "resonance", str(out), "--report", str(pdf)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "exists" in r.stderr  # never overwrites
+
+
+def test_evidence_table_of_the_report_matches_the_json():
+    from vagal_coach.report.resonance_pdf import EVIDENCE_COLUMNS, evidence_rows
+
+    res = assess(read_recording(RECORDINGS / "synthetic-stepped-rf-5.5bpm.csv"))
+    rows = evidence_rows(res)
+    assert len(rows) == len(res.rates) == 5
+    cols = [c[1] for c in EVIDENCE_COLUMNS]
+    for row, r in zip(rows, res.as_dict()["rates"]):
+        assert float(row[cols.index("rate_bpm")]) == pytest.approx(r["rate_bpm"])
+        assert float(row[cols.index("peak_to_trough_bpm")]) == pytest.approx(r["peak_to_trough_bpm"], abs=0.05)
+        assert float(row[cols.index("resonance_power_ms2")]) == pytest.approx(r["resonance_power_ms2"], abs=0.5)
+        assert int(row[cols.index("wins")]) == r["wins"]
+
+
+def test_custom_stepped_rates_are_checked(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "vagal_coach", "record", "--simulate", "--speed", "max", "--protocol",
+                        "stepped", "--rates", "6,11", "--out", str(tmp_path / "x.vcs.jsonl")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "3-10" in r.stderr

@@ -36,8 +36,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     r.add_argument("--out", metavar="FILE", help="recording path (default: the user data folder)")
     r.add_argument("--rate", type=float, metavar="BPM", help="pacer rate in breaths/min (recorded)")
-    r.add_argument("--protocol", choices=("stepped", "sliding"),
-                   help="run a resonance-frequency protocol (the pacer follows it; it sets the duration)")
+    r.add_argument("--protocol", choices=("stepped", "sliding", "fine-tune"),
+                   help="run a resonance-frequency protocol (the pacer follows it; it sets the duration); "
+                   "fine-tune tries the profile's rate (or --rate) and ± 0.25 breaths/min")
+    r.add_argument("--rates", metavar="LIST", help="stepped: the rates, e.g. 6.5,6,5.5,5,4.5 (the default)")
+    r.add_argument("--minutes", type=float, default=2.5, metavar="M", help="stepped/fine-tune: minutes per rate")
+    r.add_argument("--rest", type=float, default=0.0, metavar="S", help="stepped/fine-tune: unpaced rest between")
+    r.add_argument("--breaths", type=int, default=78, metavar="N", help="sliding: breaths in the sweep")
     r.add_argument("--adapter", metavar="hciN", help="Bluetooth adapter (Linux)")
     r.add_argument("--profile", default="default", help="client profile the recording belongs to")
     r.add_argument("--speed", type=_speed, default=1.0, help="simulated strap only: N times real time or max")
@@ -51,12 +56,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     rs.add_argument("--protocol", choices=("auto", "stepped", "sliding"), default="auto")
     rs.add_argument("--save-profile", metavar="P", help="store the recommended rate in client profile P "
                     "(it becomes the pacer's default)")
+    rs.add_argument("--report", metavar="OUT.pdf", help="write the assessment report (evidence table, figures)")
     rs.set_defaults(func=cmd_resonance)
 
     h = sub.add_parser("history", help="the session library: every recording with its key metrics")
     h.add_argument("--profile", metavar="P")
     h.add_argument("--json", action="store_true")
     h.add_argument("--rebuild", action="store_true", help="rebuild the index from the recording files")
+    h.add_argument("--report", metavar="OUT.pdf", help="write a progress report across sessions")
     h.set_defaults(func=cmd_history)
     r.set_defaults(func=cmd_record)
 
@@ -147,7 +154,7 @@ def cmd_record(ns: argparse.Namespace) -> int:
     if ns.protocol:
         from vagal_coach.session import protocols
 
-        pacer_events = protocols.stepped() if ns.protocol == "stepped" else protocols.sliding()
+        pacer_events = protocol_events(ns)
         schedule = PacerSchedule(pacer_events)
         ns.duration = ns.duration or protocols.duration_s(pacer_events) + 2.0
         kind = f"rf-{ns.protocol}"
@@ -204,6 +211,32 @@ def cmd_record(ns: argparse.Namespace) -> int:
     if err is not None:
         raise err
     return 0
+
+
+def protocol_events(ns: argparse.Namespace) -> list:
+    from vagal_coach.session import protocols
+
+    try:
+        if ns.protocol == "sliding":
+            if ns.breaths < 12:
+                raise ValueError("--breaths must be at least 12")
+            return protocols.sliding(breaths=ns.breaths)
+        if ns.minutes <= 0 or ns.rest < 0:
+            raise ValueError("--minutes must be positive and --rest not negative")
+        if ns.protocol == "fine-tune":
+            from vagal_coach.session.library import load_profile
+
+            center = ns.rate or load_profile(ns.profile).get("resonance_bpm")
+            if not center:
+                raise ValueError(f"profile {ns.profile} has no resonance rate yet: run a stepped or sliding "
+                                 "assessment first, or give --rate")
+            return protocols.fine_tune(float(center), minutes=ns.minutes, rest_s=ns.rest)
+        rates = [float(x) for x in ns.rates.split(",")] if ns.rates else list(protocols.STEPPED_RATES)
+        if len(rates) < 2 or not all(3.0 <= r <= 10.0 for r in rates):
+            raise ValueError("--rates needs at least two rates, each 3-10 breaths/min")
+        return protocols.stepped(rates, ns.minutes, ns.rest)
+    except ValueError as e:
+        raise UserError(str(e)) from None
 
 
 def cmd_replay_headless(ns: argparse.Namespace) -> int:
@@ -263,6 +296,14 @@ def cmd_resonance(ns: argparse.Namespace) -> int:
         print(json.dumps(d))
     else:
         print(table(result))
+    if ns.report:
+        from vagal_coach.report.resonance_pdf import write_resonance_report
+
+        out = Path(ns.report)
+        if out.exists():
+            raise UserError("file exists already; choose another name", path=out)
+        write_resonance_report(rec, result, out)
+        print(f"report: {out}", file=sys.stderr)
     if ns.save_profile:
         if result.recommended_bpm is None:
             raise UserError(f"no rate to save: {result.reason}", path=rec.path)
@@ -282,6 +323,14 @@ def cmd_history(ns: argparse.Namespace) -> int:
     else:
         lib.refresh()
     rows = lib.sessions(ns.profile)
+    if ns.report:
+        from vagal_coach.report.history_pdf import write_history_report
+
+        out = Path(ns.report)
+        if out.exists():
+            raise UserError("file exists already; choose another name", path=out)
+        write_history_report(rows, out, profile=ns.profile)
+        print(f"report: {out} ({len(rows)} recordings)", file=sys.stderr)
     if ns.json:
         for r in rows:
             print(json.dumps(r))

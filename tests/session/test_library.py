@@ -58,3 +58,25 @@ def test_history_cli_and_resonance_saved_to_profile(home):
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert load_profile("ana")["resonance_bpm"] == 5.5
+
+
+def test_history_report_and_progress(home, tmp_path):
+    import numpy as np
+
+    from tests.test_resonance import _pdf_pages
+    from vagal_coach.session.library import progress, weekly_median
+
+    pdf = tmp_path / "progress.pdf"
+    r = subprocess.run([sys.executable, "-m", "vagal_coach", "history", "--report", str(pdf)], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    assert "2 recordings" in r.stderr
+    assert pdf.read_bytes()[:5] == b"%PDF-" and _pdf_pages(pdf) == 3  # trends, table, unreadable list
+    rows = Library.open().sessions()
+    tr = progress(rows)
+    assert tr["session_rmssd_ms"][1].size == 1  # the unreadable one has no figures
+    # weekly medians: two weeks, three sessions
+    day = 86400.0
+    t0 = 1_700_000_000.0 - (1_700_000_000.0 - 4 * day) % (7 * day)  # a Monday 00:00 UTC
+    wt, wv = weekly_median(np.array([t0 + day, t0 + 2 * day, t0 + 8 * day]), np.array([1.0, 3.0, 5.0]))
+    assert list(wv) == [2.0, 5.0] and wt[0] == pytest.approx(t0 + 3.5 * day)

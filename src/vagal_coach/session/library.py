@@ -160,3 +160,43 @@ def save_resonance(name: str, rate_bpm: float, confidence: float, protocol: str,
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(json.dumps(d, indent=1))
     return p
+
+
+# ---------------------------------------------------------------- progress
+#: what the history view and report follow over weeks: (column, title, unit)
+TRENDS = (("resting_ln_rmssd", "resting lnRMSSD", "ln ms"), ("session_rmssd_ms", "session RMSSD", "ms"),
+          ("resonance_power_ms2", "resonance power", "ms²"))
+
+
+def _epoch_s(iso: str | None) -> float:
+    if not iso:
+        return float("nan")
+    try:
+        d = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return float("nan")
+    return (d if d.tzinfo else d.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def progress(rows: list[dict]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per trend column: (session start, epoch s; value) of the readable sessions that have it, by date."""
+    ok = [r for r in rows if r.get("status") == "ok"]
+    t = np.array([_epoch_s(r.get("start_utc")) for r in ok])
+    out = {}
+    for col, _, _ in TRENDS:
+        v = np.array([r.get(col) if isinstance(r.get(col), (int, float)) else np.nan for r in ok], dtype=float)
+        keep = np.isfinite(t) & np.isfinite(v)
+        order = np.argsort(t[keep], kind="stable")
+        out[col] = (t[keep][order], v[keep][order])
+    return out
+
+
+def weekly_median(t_s: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Median per calendar week (Monday 00:00 UTC), at the week's middle: the trend line over weeks."""
+    if t_s.size == 0:
+        return t_s, v
+    monday0 = 4 * 86400.0  # 1970-01-05 was a Monday
+    week = np.floor((t_s - monday0) / (7 * 86400.0)).astype(np.int64)
+    uniq, inv = np.unique(week, return_inverse=True)
+    med = np.array([np.median(v[inv == k]) for k in range(uniq.size)])  # one per week: a few dozen at most
+    return monday0 + (uniq + 0.5) * 7 * 86400.0, med
