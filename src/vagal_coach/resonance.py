@@ -59,6 +59,26 @@ def assess(rec: Recording, protocol: str = "auto") -> Recommendation:
     return sliding_recommendation(rows)
 
 
+#: the evidence table's columns: (header, attribute, format)
+EVIDENCE_COLUMNS = (
+    ("rate\n/min", "rate_bpm", "{:.2f}"), ("breaths", "n_breaths", "{:d}"),
+    ("peak-to-\ntrough bpm", "peak_to_trough_bpm", "{:.1f}"), ("LF\nms²", "lf_ms2", "{:.0f}"),
+    ("LF peak\nms²/Hz", "lf_peak_ms2_hz", "{:.0f}"), ("at pacer\nms²", "resonance_power_ms2", "{:.0f}"),
+    ("phase\n°", "phase_deg", "{:.0f}"), ("smooth-\nness", "smoothness", "{:.2f}"),
+    ("LF\npeaks", "n_lf_peaks", "{:d}"), ("artifacts\n%", "artifacts_pct", "{:.1f}"), ("wins", "wins", "{:d}"),
+)
+
+
+def evidence_rows(result: Recommendation) -> list[list[str]]:
+    return [[_cell(getattr(r, a), f) for _, a, f in EVIDENCE_COLUMNS] for r in result.rates]
+
+
+def _cell(v: object, f: str) -> str:
+    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+        return "n/a"
+    return f.format(v)
+
+
 def table(rec: Recommendation) -> str:
     lines = [f"protocol {rec.protocol}: " + (f"recommended {rec.recommended_bpm:g} breaths/min "
                                              f"(confidence {100 * rec.confidence:.0f} %)"

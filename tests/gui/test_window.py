@@ -68,22 +68,26 @@ def test_trainer_on_simulated_strap_receives_beats_and_updates_plots(qtbot, loop
     qtbot.addWidget(ctrl.window)
     ctrl.window.show()
     assert "SIMULATED" in ctrl.window.device.combo.currentText().upper()
-    ctrl.window.start_btn.click()
-    loop.run_until_complete(asyncio.sleep(3.0))  # ~3 min of simulated session
-    ctrl.window.marker_btn.click()
-    loop.run_until_complete(asyncio.sleep(0.5))
-    n = ctrl.window.plots.series.size
-    assert n > 100
-    ctrl.window.plots.redraw(staggered=False)
-    x, y = ctrl.window.plots.hr_curve.getData()
-    assert x is not None and len(x) > 30 and np.all(np.isfinite(y))
-    assert ctrl.window.numbers.values["hr"].text() != "—"
-    assert ctrl.window.numbers.values["rmssd"].text() != "—"
-    assert "SIMULATED" in ctrl.window.device.sim_label.text()
-    ctrl.window.pacer.grab()  # paint once now (offscreen windows are not exposed)
-    assert ctrl.window.pacer.last_state is not None and ctrl.window.pacer.last_state.rate_bpm == 6.0
-    ctrl.window.stop_btn.click()
-    loop.run_until_complete(asyncio.wait_for(ctrl.task, 10))
+
+    async def scenario():
+        ctrl.window.start_btn.click()
+        await asyncio.sleep(3.0)  # ~3 min of simulated session
+        ctrl.window.marker_btn.click()
+        await asyncio.sleep(0.5)
+        n = ctrl.window.plots.series.size
+        assert n > 100
+        ctrl.window.plots.redraw(staggered=False)
+        x, y = ctrl.window.plots.hr_curve.getData()
+        assert x is not None and len(x) > 30 and np.all(np.isfinite(y))
+        assert ctrl.window.numbers.values["hr"].text() != "—"
+        assert ctrl.window.numbers.values["rmssd"].text() != "—"
+        assert "SIMULATED" in ctrl.window.device.sim_label.text()
+        ctrl.window.pacer.grab()  # paint once now (offscreen windows are not exposed)
+        assert ctrl.window.pacer.last_state is not None and ctrl.window.pacer.last_state.rate_bpm == 6.0
+        ctrl.window.stop_btn.click()
+        await asyncio.wait_for(ctrl.task, 10)
+
+    loop.run_until_complete(scenario())
     s = ctrl.summary
     assert s is not None and s.n_markers >= 1 and math.isfinite(s.practice_rmssd_ms)
     rec = read_recording(s.path)
@@ -96,17 +100,21 @@ def test_pacer_change_applies_at_the_next_breath_and_is_recorded(qtbot, loop):
     ctrl = TrainController(simulate=True, speed=30.0)
     ctrl.quiet = True
     qtbot.addWidget(ctrl.window)
-    ctrl.window.start_btn.click()
-    loop.run_until_complete(asyncio.sleep(0.5))
-    ctrl.window.pacer_controls.rate.setValue(5.0)
-    now = ctrl.clock.now()
-    ctrl.window.pacer_controls.apply.click()
-    ev = ctrl.trainer.schedule.events[-1]
-    assert ev.rate_bpm == 5.0 and ev.t_s >= now
-    assert abs(ctrl.trainer.schedule.cycles_scalar(ev.t_s) % 1.0) < 1e-6 or \
-        abs(ctrl.trainer.schedule.cycles_scalar(ev.t_s) % 1.0 - 1) < 1e-6
-    ctrl.window.stop_btn.click()
-    loop.run_until_complete(asyncio.wait_for(ctrl.task, 10))
+
+    async def scenario():
+        ctrl.window.start_btn.click()
+        await asyncio.sleep(0.5)
+        ctrl.window.pacer_controls.rate.setValue(5.0)
+        now = ctrl.clock.now()
+        ctrl.window.pacer_controls.apply.click()
+        ev = ctrl.trainer.schedule.events[-1]
+        assert ev.rate_bpm == 5.0 and ev.t_s >= now
+        assert abs(ctrl.trainer.schedule.cycles_scalar(ev.t_s) % 1.0) < 1e-6 or \
+            abs(ctrl.trainer.schedule.cycles_scalar(ev.t_s) % 1.0 - 1) < 1e-6
+        ctrl.window.stop_btn.click()
+        await asyncio.wait_for(ctrl.task, 10)
+
+    loop.run_until_complete(scenario())
     rec = read_recording(ctrl.summary.path)
     assert [p.rate_bpm for p in rec.pacer][-1] == 5.0
 
@@ -150,3 +158,140 @@ def test_device_panel_states(qtbot):
     assert "reconnecting" in p.link.text() and "not reported" in p.contact.text() and "lost" not in p.contact.text()
     p.show_status("connected", None, "no_contact", None, True)
     assert "NO SKIN CONTACT" in p.contact.text() and "SIMULATED" in p.sim_label.text()
+
+
+async def until(cond, timeout_s=10.0):
+    """Wait (in the running qasync loop) until ``cond()`` holds. Each test runs its whole scenario as one
+    coroutine: between run_until_complete calls qasync may step a task with no running loop."""
+    loop = asyncio.get_running_loop()
+    t = loop.time() + timeout_s
+    while not cond():
+        if loop.time() > t:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+def test_guided_session_end_to_end_on_the_simulated_strap(qtbot, loop, home):
+    """A whole 3-minute guided session on an accelerated clock: prompts appear, the client can breathe in
+    their own way, the reflection is saved with the recording and in the library."""
+    from vagal_coach.session.library import Library
+
+    ctrl = TrainController(simulate=True, speed=30.0)
+    ctrl.quiet = True
+    qtbot.addWidget(ctrl.window)
+    w = ctrl.window
+    w.show()
+    panel = w.session_panel
+    panel.select_kind("guided:soothing-rhythm.en")
+    assert panel.minutes.isEnabled()
+    panel.minutes.setValue(3)
+    shown = []
+
+    async def scenario():
+        w.start_btn.click()
+        assert not w.pacer_controls.apply.isEnabled()  # the plan drives the pacer
+        ctrl.guided.on_prompt.append(lambda q: shown.append((q.text if q else None, w.prompt.text.text())))
+        await until(lambda: ctrl.clock.now() > 75.0)
+        assert ctrl.trainer.schedule.rate_scalar(ctrl.clock.now()) > 0  # slowing down with the pacer
+        assert "left in the session" in w.prompt.phase.text()
+        w.pacer_controls.no_pacer.setChecked(True)  # "I'd rather breathe in my own way"
+        await until(lambda: ctrl.trainer.schedule.rate_scalar(ctrl.clock.now()) == 0, 5.0)
+        w.pacer_controls.no_pacer.setChecked(False)  # and back to the pacer
+        await until(lambda: w.reflection.isVisible(), 15.0)
+        assert ctrl.trainer is None and w.start_btn.isEnabled()
+        assert "feel" in w.reflection.question.text()
+        w.reflection.slider.setValue(8)
+        w.reflection.save.click()
+        assert not w.reflection.isVisible()
+        await until(lambda: any(r["rating"] == 8 for r in Library.open().sessions()), 5.0)
+
+    loop.run_until_complete(scenario())
+    # every prompt was shown in the window, in order
+    texts = [a for a, _ in shown if a]
+    assert texts == [q.text for q in ctrl.guided.plan.prompts]
+    assert all(label == a for a, label in shown if a)
+    assert "comfortable" in texts[0]
+    rec = read_recording(ctrl.last_path)
+    assert rec.kind == "guided" and rec.meta["ratings"][-1]["value"] == 8
+    assert len(rec.meta["prompts"]) == len(ctrl.guided.plan.prompts)
+    assert rec.beat_t_s[-1] > 170.0  # beats to the end of the 3 minutes
+    labels = [e.label for e in rec.pacer]
+    assert labels[0] == "settle" and "own rhythm" in labels and "rest" in labels
+    ramp = next(e for e in rec.pacer if e.label == "slow")
+    assert ramp.ramp_to_bpm == 6.0 and ramp.rate_bpm > 8.0  # from one's own, faster breathing
+
+
+def test_resonance_assessment_from_the_window_sets_the_pacer_rate(qtbot, loop, home, monkeypatch):
+    from vagal_coach.session import protocols
+    from vagal_coach.session.library import load_profile
+
+    short = protocols.stepped(minutes=1.0)  # 5 rates x 1 min, on a 60x clock: ~5 s
+    monkeypatch.setattr(protocols, "stepped", lambda *a, **k: short)
+    ctrl = TrainController(simulate=True, speed=60.0, profile="ana")
+    ctrl.quiet = True
+    qtbot.addWidget(ctrl.window)
+    w = ctrl.window
+    w.show()
+    assert "not assessed" in w.session_panel.rf.text()
+    w.session_panel.select_kind("rf-stepped")
+
+    async def scenario():
+        w.start_btn.click()
+        await until(lambda: ctrl.result_dialog is not None and ctrl.result_dialog.isVisible(), 30.0)
+
+    loop.run_until_complete(scenario())
+    dlg = ctrl.result_dialog
+    assert dlg.table.rowCount() == 5
+    rec_bpm = dlg.result.recommended_bpm
+    assert rec_bpm is not None and 4.5 <= rec_bpm <= 6.5
+    dlg.use.click()
+    assert load_profile("ana")["resonance_bpm"] == rec_bpm
+    assert w.pacer_controls.rate.value() == pytest.approx(rec_bpm)
+    assert f"{rec_bpm:g}" in w.session_panel.rf.text()
+    assert read_recording(ctrl.last_path).kind == "rf-stepped"
+    # the fine-tune offer selects the short protocol around it
+    dlg.fine.click()
+    assert w.session_panel.current_kind() == "rf-fine-tune"
+
+
+def test_history_view_lists_sessions_and_opens_a_replay(qtbot, loop, home):
+    import shutil
+
+    from tests.conftest import RECORDINGS
+
+    d = home / "recordings" / "ana"
+    d.mkdir(parents=True)
+    shutil.copy(RECORDINGS / "synthetic-practice-6bpm.vcs.jsonl", d / "20261101-090000-practice.vcs.jsonl")
+    (d / "20261102-090000-practice.vcs.jsonl").write_bytes(b"\x00garbage")
+    ctrl = TrainController(simulate=True)
+    ctrl.quiet = True
+    qtbot.addWidget(ctrl.window)
+    out = home / "progress.pdf"
+
+    async def scenario():
+        ctrl.window.session_panel.history.click()
+        await until(lambda: ctrl.history is not None and ctrl.history.table.rowCount() == 2, 20.0)
+        h = ctrl.history
+        status_col = [c[1] for c in h_columns()].index("status")
+        statuses = [h.table.item(i, status_col).text() for i in range(2)]
+        assert any(s.startswith("unreadable") for s in statuses) and "ok" in statuses
+        assert "1 sessions, 1 unreadable" in h.summary.text()
+        x, y = h.points["session_rmssd_ms"].getData()
+        assert len(x) == 1 and y[0] > 0
+        ok_row = statuses.index("ok")
+        h.table.cellDoubleClicked.emit(1 - ok_row, 0)
+        assert "cannot be opened" in h.summary.text() and not ctrl.replays
+        h.table.cellDoubleClicked.emit(ok_row, 0)
+        assert len(ctrl.replays) == 1 and ctrl.replays[0].window.isVisible()
+        await ctrl.history_report(out)
+
+    loop.run_until_complete(scenario())
+    qtbot.addWidget(ctrl.history)
+    qtbot.addWidget(ctrl.replays[0].window)
+    assert out.read_bytes()[:5] == b"%PDF-"
+
+
+def h_columns():
+    from vagal_coach.gui.history_view import COLUMNS
+
+    return COLUMNS

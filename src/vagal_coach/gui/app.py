@@ -55,17 +55,34 @@ class TrainController:
         self.speed = speed
         self.out = out
         last = self.settings.get("last_device")
-        from vagal_coach.session.library import load_profile
+        from vagal_coach.session.guided import available_scripts
+        from vagal_coach.session.library import list_profiles, load_profile
 
-        rf = load_profile(profile).get("resonance_bpm")  # the client's own resonance rate, once assessed
+        self.scripts = {s.key: s for s in available_scripts()}
+        prof = load_profile(profile)
+        rf = prof.get("resonance_bpm")  # the client's own resonance rate, once assessed
         pacer = PacerSettings(rate_bpm=rate_bpm or float(rf or self.settings.get("rate_bpm", 6.0)))
         self.clock = Clock(speed)
         self.trainer: Trainer | None = None
+        self.guided: Any = None
+        self.kind = "practice"
         self.task: asyncio.Future | None = None
+        self.replays: list[ReplayController] = []
+        self.history: Any = None
+        self.result_dialog: Any = None
         self.window = MainWindow(mode="train", pacer=pacer, theme=theme or self.settings.get("theme", "dark"),
                                  scale=scale or float(self.settings.get("scale", 1.0)), clock=self.clock.now,
                                  schedule=lambda: self.trainer.schedule if self.trainer else None,
-                                 last_device=tuple(last) if last else None)
+                                 last_device=tuple(last) if last else None, profiles=list_profiles(),
+                                 profile=profile,
+                                 scripts=[(k, f"{s.title} ({s.language})") for k, s in self.scripts.items()])
+        self.window.session_panel.show_resonance(rf, prof.get("resonance_assessed_utc"))
+        self.window.session_panel.profile_changed.connect(self.set_profile)
+        self.window.session_panel.history_requested.connect(self.open_history)
+        self.window.reflection.submitted.connect(self.save_rating)
+        self.window.pacer_controls.no_pacer.toggled.connect(self._own_rhythm)
+        self.last_path: Path | None = None
+        self.duration_s: float | None = None
         w = self.window
         w.start_requested.connect(self.start)
         w.stop_requested.connect(self.stop)
@@ -122,38 +139,248 @@ class TrainController:
         save_settings(self.settings)
         return BleStrap(addr, self.clock, adapter=self.adapter, name=name), {"address": addr, "name": name}
 
+    def set_profile(self, name: str) -> None:
+        from vagal_coach.session.library import load_profile
+
+        self.profile = name
+        prof = load_profile(name)
+        rf = prof.get("resonance_bpm")
+        self.window.session_panel.show_resonance(rf, prof.get("resonance_assessed_utc"))
+        if rf:
+            self.window.pacer_controls.rate.setValue(float(rf))
+
+    def resonance_bpm(self) -> float:
+        from vagal_coach.session.library import load_profile
+
+        return float(load_profile(self.profile).get("resonance_bpm") or self.window.pacer_controls.rate.value())
+
+    def _plan(self) -> tuple[str, list, float | None]:
+        """(recording kind, pacer events or None for the free-practice settings, duration or None)."""
+        from vagal_coach.session import protocols
+
+        kind = self.window.session_panel.current_kind()
+        self.guided = None
+        if kind.startswith("guided:"):
+            from vagal_coach.session.guided import GuidedSession, plan
+
+            p = plan(self.scripts[kind.split(":", 1)[1]], self.window.session_panel.minutes.value(),
+                     self.resonance_bpm())
+            self.guided = GuidedSession(p, None)
+            self.guided.on_prompt.append(lambda q: self.window.prompt.show_prompt(q.text if q else None))
+            self.guided.on_phase.append(lambda ph: self.window.prompt.show_phase(ph.title, p.total_s - ph.t0_s))
+            return "guided", self.guided.first_events(), p.total_s
+        if kind.startswith("rf-"):
+            evs = {"rf-stepped": protocols.stepped, "rf-sliding": protocols.sliding,
+                   "rf-fine-tune": lambda: protocols.fine_tune(self.resonance_bpm())}[kind]()
+            return kind, evs, protocols.duration_s(evs) + 2.0
+        return "practice", None, None
+
     def start(self) -> None:
         if self.trainer is not None:
             return
+        from vagal_coach.errors import UserError
+
         w = self.window
+        try:
+            self.kind, events, self.duration_s = self._plan()
+        except (UserError, ValueError) as e:
+            w.status.setText(f"Cannot start: {e}")
+            return
         self.clock = Clock(self.speed)
         source, device = self._source()
-        recorder = Recorder(self.out, profile=self.profile, kind="practice", device=device,
+        recorder = Recorder(self.out, profile=self.profile, kind=self.kind, device=device,
                             source="simulated" if device.get("simulated") else "ble")
         self.trainer = Trainer(source, self.clock, recorder=recorder, pacer=w.pacer_controls.settings(),
-                               baseline_s=60.0 * w.baseline.value())
+                               baseline_s=60.0 * w.baseline.value() if events is None else 0.0, events=events)
+        if self.guided is not None:
+            self.guided.trainer = self.trainer
+        self.last_path = recorder.path
         self.trainer.session.on_snapshot.append(self.on_snapshot)
         w.pacer.clock = self.clock.now
         w.plots.reset()
         w.plots.schedule = self.trainer.schedule
         w.set_running(True)
+        w.pacer_controls.apply.setEnabled(self.kind == "practice")
+        w.pacer_controls.no_pacer.setEnabled(self.kind in ("practice", "guided"))
+        w.reflection.hide()
         w.status.setText(f"Recording to {recorder.path}")
         self.task = asyncio.ensure_future(self._run())
 
     async def _run(self) -> None:
         assert self.trainer is not None
         error = None
+        drive = asyncio.ensure_future(self.guided.drive()) if self.guided is not None else None
         try:
-            self.summary = await self.trainer.run()
+            self.summary = await self.trainer.run(self.duration_s)
         except Exception as e:  # noqa: BLE001 - one line to the user, the recording is already safe
             import logging
 
             logging.getLogger("vagal_coach").exception("session ended by an error")
             error = f"Session ended by an error: {e}. The recording is kept."
             self.summary = self.trainer.summary()
-        self.window.set_running(False)
-        self.show_summary(self.summary, error)
+        finally:
+            if drive is not None:
+                drive.cancel()
+        w = self.window
+        w.set_running(False)
+        w.pacer_controls.apply.setEnabled(True)
+        w.pacer_controls.no_pacer.setEnabled(True)
+        complete = self.duration_s is None or self.clock.now() >= self.duration_s - 1.0
+        self.show_summary(self.summary, error, dialog=self.kind == "practice")
         self.trainer = None
+        if self.kind == "guided" and self.guided is not None:
+            r = self.guided.plan.script.reflection
+            w.reflection.ask(r.get("question", "How do you feel right now?"), r.get("low", "0"), r.get("high", "10"))
+        elif self.kind.startswith("rf-") and complete and error is None:
+            await self.assess(self.last_path)
+        elif self.kind.startswith("rf-"):
+            w.status.setText(w.status.text() + " · The assessment was not completed: no rate is recommended.")
+        await self._index(self.last_path)
+
+    async def _off_thread(self, fn: Any) -> Any:
+        """Run ``fn`` in the executor with the cyclic collector paused (no Qt object is ever collected there)."""
+        import gc
+
+        gc.disable()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(None, fn)
+        finally:
+            gc.enable()
+
+    async def _index(self, path: Path | None) -> None:
+        if path is None:
+            return
+        from vagal_coach.session.library import Library
+
+        try:
+            await self._off_thread(lambda: Library.open().index(path))
+        except Exception:  # noqa: BLE001 - the index is disposable; the recording is safe
+            import logging
+
+            logging.getLogger("vagal_coach").exception("could not index %s", path)
+
+    async def assess(self, path: Path | None) -> Any:
+        """Assess the finished protocol recording and show the result with its evidence."""
+        from vagal_coach.errors import UserError
+        from vagal_coach.gui.resonance_view import ResonanceResult
+        from vagal_coach.io import read_recording
+        from vagal_coach.resonance import assess
+
+        w = self.window
+        try:
+            rec, result = await self._off_thread(lambda: (lambda r: (r, assess(r)))(read_recording(path)))
+        except UserError as e:
+            w.status.setText(f"Resonance assessment: {e}")
+            return None
+        dlg = ResonanceResult(result, self.profile, w)
+        dlg.use_requested.connect(lambda bpm: self.use_resonance(bpm, result, str(path)))
+        dlg.fine_tune_requested.connect(lambda bpm: self.fine_tune(bpm, result, str(path)))
+        dlg.report_requested.connect(lambda: asyncio.ensure_future(self.resonance_report(rec, result)))
+        self.result_dialog = dlg
+        dlg.show()
+        return result
+
+    def use_resonance(self, bpm: float, result: Any, source: str) -> None:
+        from vagal_coach.session.library import save_resonance
+
+        save_resonance(self.profile, bpm, result.confidence, result.protocol, source)
+        self.set_profile(self.profile)
+        self.window.pacer_controls.rate.setValue(bpm)
+        self.window.status.setText(f"{bpm:g} breaths/min is now {self.profile}'s pacer rate.")
+
+    def fine_tune(self, bpm: float, result: Any, source: str) -> None:
+        self.use_resonance(bpm, result, source)
+        self.window.session_panel.select_kind("rf-fine-tune")
+        if self.result_dialog is not None:
+            self.result_dialog.close()
+        self.window.status.setText(f"Fine-tune around {bpm:g} breaths/min selected: press Start when ready.")
+
+    async def resonance_report(self, rec: Any, result: Any, out: Path | None = None) -> Path | None:
+        if out is None:
+            name, _ = QFileDialog.getSaveFileName(self.window, "Resonance report",
+                                                  str(Path(str(rec.path)).with_suffix(".resonance.pdf")))
+            if not name:
+                return None
+            out = Path(name)
+        from vagal_coach.report.resonance_pdf import write_resonance_report
+
+        await self._off_thread(lambda: write_resonance_report(rec, result, out))
+        self.window.status.setText(f"Report saved: {out}")
+        return out
+
+    def save_rating(self, value: float) -> None:
+        from vagal_coach.session.guided import record_rating
+
+        if self.last_path is None or self.guided is None:
+            return
+        record_rating(self.last_path, value, self.guided.plan.script.reflection.get("question", ""))
+        self.window.status.setText(f"Thank you. Your reflection ({value:.0f}/10) is saved with the session.")
+        asyncio.ensure_future(self._index(self.last_path))
+
+    def _own_rhythm(self, on: bool) -> None:
+        """In a guided session the pacer is never forced: 'no pacer' lets one breathe in one's own way."""
+        if self.trainer is None or self.guided is None:
+            return
+        self.guided.own_rhythm() if on else self.guided.follow_pacer()
+
+    # ---------------------------------------------------------------- history
+    def open_history(self) -> Any:
+        from vagal_coach.gui.history_view import HistoryView
+        from vagal_coach.session.library import list_profiles
+
+        if self.history is None:
+            self.history = HistoryView(self.window.theme, list_profiles(), self.profile)
+            self.history.setStyleSheet(self.window.styleSheet())
+            self.history.profile_changed.connect(lambda _p: asyncio.ensure_future(self.load_history()))
+            self.history.rebuild_requested.connect(lambda: asyncio.ensure_future(self.load_history(rebuild=True)))
+            self.history.open_requested.connect(self.open_replay)
+            self.history.report_requested.connect(lambda: asyncio.ensure_future(self.history_report()))
+        self.history.show()
+        self.history.raise_()
+        return asyncio.ensure_future(self.load_history())
+
+    async def load_history(self, rebuild: bool = False) -> list[dict]:
+        from vagal_coach.session.library import Library
+
+        h = self.history
+        h.summary.setText("reading the library…")
+
+        def work() -> list[dict]:
+            lib = Library.open()
+            if rebuild or not lib.sessions():
+                lib.rebuild()
+            else:
+                lib.refresh()
+            return lib.sessions(h.profile.currentData() or None)
+
+        rows = await self._off_thread(work)
+        h.set_rows(rows)
+        return rows
+
+    def open_replay(self, path: str) -> Any:
+        from vagal_coach.errors import UserError
+
+        try:
+            r = ReplayController(path)
+        except UserError as e:
+            self.history.summary.setText(str(e))
+            return None
+        self.replays.append(r)
+        r.window.show()
+        return r
+
+    async def history_report(self, out: Path | None = None) -> Path | None:
+        if out is None:
+            name, _ = QFileDialog.getSaveFileName(self.history, "Progress report", str(Path.home() / "progress.pdf"))
+            if not name:
+                return None
+            out = Path(name)
+        from vagal_coach.report.history_pdf import write_history_report
+
+        rows, prof = self.history.rows[::-1], self.history.profile.currentData() or None
+        await self._off_thread(lambda: write_history_report(rows, out, profile=prof))
+        self.history.summary.setText(f"Report saved: {out}")
+        return out
 
     def on_snapshot(self, s: Snapshot) -> None:
         self.window.plots.add(s)
@@ -165,7 +392,11 @@ class TrainController:
         if t is None:
             return
         st = t.session.status
-        self.window.numbers.show_snapshot(None, self.clock.now())
+        now = self.clock.now()
+        self.window.numbers.show_snapshot(None, now)
+        if self.guided is not None:
+            ph = self.guided.plan.phase_at(now)
+            self.window.prompt.show_phase(ph.title if ph else None, max(0.0, self.guided.plan.total_s - now))
         self.window.device.show_status(st.link, st.battery_pct, t.engine.contact,
                                        st.last.quality_pct if st.last else None, bool(st.device.get("simulated")))
 
@@ -203,7 +434,7 @@ class TrainController:
         if self.trainer:
             self.trainer.stop()
 
-    def show_summary(self, s: Summary, error: str | None = None) -> None:
+    def show_summary(self, s: Summary, error: str | None = None, dialog: bool = True) -> None:
         def f(v: float, fmt: str) -> str:
             return "—" if v is None or not math.isfinite(v) else fmt.format(v)
 
@@ -217,7 +448,7 @@ class TrainController:
         if error:
             text = error + "\n" + text
         self.window.status.setText(text.replace("\n", " · "))
-        if not getattr(self, "quiet", False):
+        if dialog and not getattr(self, "quiet", False):
             QMessageBox.information(self.window, "Session summary", text)
 
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from vagal_coach.gui.device_panel import DevicePanel
 from vagal_coach.gui.pacer_widget import PacerWidget
 from vagal_coach.gui.plots import LivePlots
+from vagal_coach.gui.session_panel import PromptView, ReflectionPanel, SessionPanel
 from vagal_coach.gui.theme import THEMES, Theme, stylesheet
 from vagal_coach.session.engine import Snapshot
 from vagal_coach.session.trainer import PacerSettings
@@ -178,7 +179,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, *, mode: str = "train", pacer: PacerSettings | None = None, theme: str = "dark",
                  scale: float = 1.0, clock=None, schedule=None, replay_duration_s: float = 0.0,
-                 last_device: tuple[str, str] | None = None) -> None:
+                 last_device: tuple[str, str] | None = None, profiles: list[str] | None = None,
+                 profile: str = "default", scripts: list[tuple[str, str]] | None = None) -> None:
         super().__init__()
         self.mode = mode
         self.theme: Theme = THEMES[theme]
@@ -191,6 +193,9 @@ class MainWindow(QMainWindow):
         self.pacer_controls = PacerControls(pacer or PacerSettings())
         self.pacer_controls.hide.toggled.connect(self._hide_pacer)
         self.device = DevicePanel(last_device)
+        self.session_panel = SessionPanel(profiles or [], profile, scripts or [])
+        self.prompt = PromptView()
+        self.reflection = ReflectionPanel()
         self.baseline = QDoubleSpinBox(decimals=1, minimum=0, maximum=10, singleStep=0.5, suffix=" min baseline")
         self.start_btn = QPushButton("Start")
         self.pause_btn = QPushButton("Pause")
@@ -203,8 +208,11 @@ class MainWindow(QMainWindow):
         left = QVBoxLayout()
         if mode == "train":
             left.addWidget(self.device)
+            left.addWidget(self.session_panel)
         left.addWidget(self.pacer, 1)
         if mode == "train":
+            left.addWidget(self.prompt)
+            left.addWidget(self.reflection)
             left.addWidget(self.pacer_controls)
         leftw = QWidget()
         leftw.setLayout(left)
@@ -272,3 +280,7 @@ class MainWindow(QMainWindow):
         self.pause_btn.setEnabled(running)
         self.stop_btn.setEnabled(running)
         self.device.setEnabled(not running)
+        self.session_panel.setEnabled(not running)
+        if not running:
+            self.prompt.show_prompt(None)
+            self.prompt.show_phase(None)

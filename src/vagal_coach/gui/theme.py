@@ -46,6 +46,7 @@ def stylesheet(t: Theme, scale: float = 1.0) -> str:
     QGroupBox::title {{ subcontrol-origin: margin; left: 8px; color: {t.muted}; }}
     QLabel#big {{ font-size: {int(base * 2.2)}px; font-weight: 600; }}
     QLabel#bigunit {{ color: {t.muted}; }}
+    QLabel#prompt {{ font-size: {int(base * 1.45)}px; color: {t.text}; padding: 4px 10px; }}
     QLabel#simulated {{ color: {t.warning}; font-weight: 700; }}
     QPushButton {{ padding: 6px 12px; border-radius: 6px; background: {t.panel}; border: 1px solid {t.muted}; }}
     QPushButton:checked {{ background: {t.pacer_fill}; }}

@@ -11,19 +11,7 @@ from vagal_coach import __version__
 from vagal_coach.hrv.resonance import Recommendation
 from vagal_coach.io.model import Recording
 from vagal_coach.report.analysis_pdf import A4, C_BLUE, C_GREEN, C_GREY, C_ORANGE, C_VERM, DISCLAIMER, _fmt
-
-#: the evidence table's columns: (header, attribute, format)
-EVIDENCE_COLUMNS = (
-    ("rate\n/min", "rate_bpm", "{:.2f}"), ("breaths", "n_breaths", "{:d}"),
-    ("peak-to-\ntrough bpm", "peak_to_trough_bpm", "{:.1f}"), ("LF\nms²", "lf_ms2", "{:.0f}"),
-    ("LF peak\nms²/Hz", "lf_peak_ms2_hz", "{:.0f}"), ("at pacer\nms²", "resonance_power_ms2", "{:.0f}"),
-    ("phase\n°", "phase_deg", "{:.0f}"), ("smooth-\nness", "smoothness", "{:.2f}"),
-    ("LF\npeaks", "n_lf_peaks", "{:d}"), ("artifacts\n%", "artifacts_pct", "{:.1f}"), ("wins", "wins", "{:d}"),
-)
-
-
-def evidence_rows(result: Recommendation) -> list[list[str]]:
-    return [[_fmt(getattr(r, a), f) for _, a, f in EVIDENCE_COLUMNS] for r in result.rates]
+from vagal_coach.resonance import EVIDENCE_COLUMNS, evidence_rows
 
 
 def write_resonance_report(rec: Recording, result: Recommendation, out: Path) -> None:

@@ -142,6 +142,20 @@ def profile_path(name: str) -> Path:
     return data_dir() / "profiles" / f"{_slug(name)}.json"
 
 
+def list_profiles() -> list[str]:
+    """Client names: those with a profile file and those with recordings."""
+    names = set()
+    pdir = data_dir() / "profiles"
+    for f in pdir.glob("*.json") if pdir.is_dir() else []:
+        try:
+            names.add(str(json.loads(f.read_text()).get("name") or f.stem))
+        except (OSError, ValueError):
+            names.add(f.stem)
+    rdir = data_dir() / "recordings"
+    names.update(d.name for d in rdir.iterdir() if d.is_dir()) if rdir.is_dir() else None
+    return sorted(names)
+
+
 def load_profile(name: str) -> dict:
     try:
         return json.loads(profile_path(name).read_text())

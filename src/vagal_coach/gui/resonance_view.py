@@ -1,0 +1,76 @@
+"""The result of a resonance-frequency assessment: the recommendation, the evidence table, and the choice
+to make it the client's pacer rate (or to fine-tune around it)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vagal_coach.hrv.resonance import Recommendation
+from vagal_coach.resonance import EVIDENCE_COLUMNS, evidence_rows
+
+
+class ResonanceResult(QDialog):
+    use_requested = Signal(float)
+    fine_tune_requested = Signal(float)
+    report_requested = Signal()
+
+    def __init__(self, result: Recommendation, profile: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.result = result
+        self.setWindowTitle("Resonance breathing rate")
+        self.resize(820, 420)
+        if result.recommended_bpm is not None:
+            head = (f"Recommended for {profile}: {result.recommended_bpm:g} breaths/min "
+                    f"(confidence {100 * result.confidence:.0f} %)")
+        else:
+            head = "No rate can be recommended from this session"
+        self.headline = QLabel(head)
+        self.headline.setObjectName("big")
+        self.headline.setWordWrap(True)
+        self.reason = QLabel(result.reason + ". Criteria: Shaffer & Meehan (2020); the best rate on each is "
+                             "counted as a win.")
+        self.reason.setWordWrap(True)
+        self.table = QTableWidget(len(result.rates), len(EVIDENCE_COLUMNS))
+        self.table.setHorizontalHeaderLabels([c[0].replace("\n", " ") for c in EVIDENCE_COLUMNS])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        for i, row in enumerate(evidence_rows(result)):
+            best = result.recommended_bpm is not None and abs(result.rates[i].rate_bpm - result.recommended_bpm) < 1e-6
+            for j, v in enumerate(row):
+                it = QTableWidgetItem(v)
+                it.setTextAlignment(Qt.AlignCenter)
+                if best:
+                    it.setBackground(QColor("#009E7355"))
+                self.table.setItem(i, j, it)
+        self.table.resizeColumnsToContents()
+        self.use = QPushButton("Make it my pacer rate")
+        self.fine = QPushButton("Fine-tune around it (± 0.25)")
+        self.report = QPushButton("PDF report…")
+        self.close_btn = QPushButton("Close")
+        ok = result.recommended_bpm is not None
+        self.use.setEnabled(ok)
+        self.fine.setEnabled(ok and 3.25 <= (result.recommended_bpm or 0) <= 9.75)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.headline)
+        lay.addWidget(self.reason)
+        lay.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        for b in (self.report, self.fine, self.use, self.close_btn):
+            row.addWidget(b)
+        row.insertStretch(1, 1)
+        lay.addLayout(row)
+        self.use.clicked.connect(lambda: self.use_requested.emit(float(result.recommended_bpm)))
+        self.fine.clicked.connect(lambda: self.fine_tune_requested.emit(float(result.recommended_bpm)))
+        self.report.clicked.connect(self.report_requested.emit)
+        self.close_btn.clicked.connect(self.close)

@@ -1,0 +1,166 @@
+"""What kind of session to run and for whom; the guided session's prompt; the closing reflection.
+
+Widgets only: they show what they are given and emit what the user chose.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+#: session kinds besides the guided scripts: (key, label)
+KINDS = (("practice", "Free practice"),
+         ("rf-stepped", "Find my resonance rate: stepped, 6.5 to 4.5 /min (about 13 min)"),
+         ("rf-sliding", "Find my resonance rate: one slow sweep, 6.75 to 4.25 /min (about 15 min)"),
+         ("rf-fine-tune", "Fine-tune my rate: it and ± 0.25 /min (about 8 min)"))
+
+
+class SessionPanel(QGroupBox):
+    """Profile (client), session kind, guided length; the profile's resonance rate; the history button."""
+
+    profile_changed = Signal(str)
+    kind_changed = Signal(str)
+    history_requested = Signal()
+
+    def __init__(self, profiles: list[str], profile: str, scripts: list[tuple[str, str]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__("Session", parent)
+        self.profile = QComboBox()
+        self.profile.setEditable(True)  # a new client: type a name
+        self.profile.addItems(sorted(set(profiles) | {profile}))
+        self.profile.setCurrentText(profile)
+        self.profile.setToolTip("Client profile: each has its own recordings and resonance rate")
+        self.kind = QComboBox()
+        self.kind.addItem(KINDS[0][1], KINDS[0][0])
+        for key, title in scripts:
+            self.kind.addItem(f"Guided: {title}", f"guided:{key}")
+        for key, label in KINDS[1:]:
+            self.kind.addItem(label, key)
+        self.minutes = QDoubleSpinBox(decimals=0, minimum=3, maximum=20, singleStep=1, suffix=" min")
+        self.minutes.setValue(10)
+        self.rf = QLabel("resonance rate: not assessed yet")
+        self.rf.setObjectName("bigunit")
+        self.rf.setWordWrap(True)
+        self.history = QPushButton("History…")
+        form = QFormLayout(self)
+        form.addRow("client", self.profile)
+        form.addRow("session", self.kind)
+        form.addRow("length", self.minutes)
+        row = QHBoxLayout()
+        row.addWidget(self.rf, 1)
+        row.addWidget(self.history)
+        form.addRow(row)
+        self.profile.currentTextChanged.connect(lambda t: self.profile_changed.emit(t.strip() or "default"))
+        self.kind.currentIndexChanged.connect(self._kind)
+        self.history.clicked.connect(self.history_requested.emit)
+        self._kind()
+
+    def current_kind(self) -> str:
+        return str(self.kind.currentData())
+
+    def select_kind(self, key: str) -> None:
+        i = self.kind.findData(key)
+        if i >= 0:
+            self.kind.setCurrentIndex(i)
+
+    def _kind(self, _i: int = 0) -> None:
+        self.minutes.setEnabled(self.current_kind().startswith("guided:"))
+        self.kind_changed.emit(self.current_kind())
+
+    def show_resonance(self, rate_bpm: float | None, when: str | None = None) -> None:
+        self.rf.setText(f"resonance rate: {rate_bpm:g} breaths/min" + (f" (assessed {when[:10]})" if when else "")
+                        if rate_bpm else "resonance rate: not assessed yet (6 /min is used)")
+
+
+class PromptView(QWidget):
+    """The guided session's phase and its current gentle prompt, in large calm text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.phase = QLabel("")
+        self.phase.setObjectName("bigunit")
+        self.phase.setAlignment(Qt.AlignCenter)
+        self.text = QLabel("")
+        self.text.setObjectName("prompt")
+        self.text.setWordWrap(True)
+        self.text.setAlignment(Qt.AlignCenter)
+        self.text.setMinimumHeight(70)
+        self.text.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.phase)
+        lay.addWidget(self.text)
+
+    def show_prompt(self, text: str | None) -> None:
+        self.text.setText(text or "")
+
+    def show_phase(self, title: str | None, left_s: float | None = None) -> None:
+        if not title:
+            self.phase.setText("")
+            return
+        left = "" if left_s is None else f" · {int(left_s // 60)}:{int(left_s % 60):02d} left in the session"
+        self.phase.setText(title + left)
+
+
+class ReflectionPanel(QGroupBox):
+    """The closing 0-10 reflection: a slider, the question's anchors, save or skip."""
+
+    submitted = Signal(float)
+    skipped = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Reflection", parent)
+        self.question = QLabel("How do you feel right now?")
+        self.question.setWordWrap(True)
+        self.slider = QSlider(Qt.Horizontal)
+        self.slider.setRange(0, 10)
+        self.slider.setValue(5)
+        self.slider.setTickPosition(QSlider.TicksBelow)
+        self.slider.setTickInterval(1)
+        self.value = QLabel("5")
+        self.value.setObjectName("big")
+        self.low, self.high = QLabel("0"), QLabel("10")
+        for lab in (self.low, self.high):
+            lab.setObjectName("bigunit")
+            lab.setWordWrap(True)
+        self.save = QPushButton("Save")
+        self.skip = QPushButton("Skip")
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.question)
+        row = QHBoxLayout()
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.value)
+        lay.addLayout(row)
+        anchors = QHBoxLayout()
+        anchors.addWidget(self.low)
+        anchors.addStretch(1)
+        anchors.addWidget(self.high)
+        lay.addLayout(anchors)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.skip)
+        buttons.addWidget(self.save)
+        lay.addLayout(buttons)
+        self.slider.valueChanged.connect(lambda v: self.value.setText(str(v)))
+        self.save.clicked.connect(lambda: (self.submitted.emit(float(self.slider.value())), self.hide()))
+        self.skip.clicked.connect(lambda: (self.skipped.emit(), self.hide()))
+        self.hide()
+
+    def ask(self, question: str, low: str = "0", high: str = "10") -> None:
+        self.question.setText(question)
+        self.low.setText(low)
+        self.high.setText(high)
+        self.slider.setValue(5)
+        self.show()
