@@ -41,6 +41,38 @@ def main() -> None:
         ctrl.window.grab().save(str(out / "screenshot-trainer-light.png"))
         ctrl.window.stop_btn.click()
         await asyncio.wait_for(ctrl.task, 10)
+        ctrl.window.apply_theme("dark", 1.0)
+        # a guided soothing-rhythm session, in its soothing phase
+        ctrl.window.session_panel.select_kind("guided:soothing-rhythm.en")
+        ctrl.window.session_panel.minutes.setValue(10)
+        ctrl.window.start_btn.click()
+        soothing = next(p for p in ctrl.guided.plan.phases if p.kind == "soothing")
+        first = next(q for q in ctrl.guided.plan.prompts if q.phase == "soothing" and q.index > 0
+                     and q.t_s > soothing.t0_s + 20)
+        while ctrl.clock.now() < first.t_s + 2:
+            await asyncio.sleep(0.2)
+        ctrl.window.grab().save(str(out / "screenshot-guided.png"))
+        ctrl.window.stop_btn.click()
+        await asyncio.wait_for(ctrl.task, 10)
+        ctrl.window.reflection.slider.setValue(7)
+        await asyncio.sleep(0.3)
+        ctrl.window.grab().save(str(out / "screenshot-reflection.png"))
+        ctrl.window.reflection.save.click()
+        # the resonance result, from the bundled stepped recording
+        from vagal_coach.gui.resonance_view import ResonanceResult
+        from vagal_coach.io import read_recording
+        from vagal_coach.resonance import assess
+
+        dlg = ResonanceResult(assess(read_recording(ROOT / "recordings" / "synthetic-stepped-rf-5.5bpm.csv")),
+                              "default", ctrl.window)
+        dlg.show()
+        await asyncio.sleep(0.5)
+        dlg.grab().save(str(out / "screenshot-resonance.png"))
+        dlg.close()
+        await ctrl.open_history()
+        await asyncio.sleep(0.5)
+        ctrl.history.grab().save(str(out / "screenshot-history.png"))
+        ctrl.history.close()
         ctrl.window.close()
         rp = ReplayController(str(ROOT / "recordings" / "synthetic-practice-6bpm.vcs.jsonl"))
         rp.window.resize(1400, 880)

@@ -237,7 +237,10 @@ def test_resonance_assessment_from_the_window_sets_the_pacer_rate(qtbot, loop, h
 
     async def scenario():
         w.start_btn.click()
-        await until(lambda: ctrl.result_dialog is not None and ctrl.result_dialog.isVisible(), 30.0)
+        try:
+            await until(lambda: ctrl.result_dialog is not None and ctrl.result_dialog.isVisible(), 30.0)
+        except AssertionError:
+            raise AssertionError(f"no result dialog; status: {w.status.text()}") from None
 
     loop.run_until_complete(scenario())
     dlg = ctrl.result_dialog

@@ -177,3 +177,26 @@ def test_the_client_may_breathe_in_their_own_way(tmp_path, home):
     assert sched.rate_scalar(own.t_s + 1.0) == 0.0
     assert sched.rate_scalar(p.total_s - 1.0) == 0.0
     assert len(rec.meta["prompts"]) == len(p.prompts)  # prompts go on
+
+
+def test_a_session_ends_on_time_even_when_the_loop_timer_fires_early(tmp_path):
+    """Qt's coarse timers may fire up to 5 % early: a 20-minute session must not lose its last minute."""
+    from vagal_coach.sensors.simulated import SimulatedStrap
+    from vagal_coach.session.runner import Session
+
+    clock = Clock(20.0)
+    ends = []
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        real = loop.call_later
+        loop.call_later = lambda d, cb, *a, **k: real(0.9 * d, cb, *a, **k)  # 10 % early
+        try:
+            sess = Session(SimulatedStrap(clock, seed=1), None, None, clock)
+            await sess.run(30.0)
+            ends.append(clock.now())
+        finally:
+            loop.call_later = real
+
+    asyncio.run(main())
+    assert ends[0] >= 30.0 - 1e-3

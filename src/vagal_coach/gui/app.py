@@ -202,7 +202,6 @@ class TrainController:
         w.set_running(True)
         w.pacer_controls.apply.setEnabled(self.kind == "practice")
         w.pacer_controls.no_pacer.setEnabled(self.kind in ("practice", "guided"))
-        w.reflection.hide()
         w.status.setText(f"Recording to {recorder.path}")
         self.task = asyncio.ensure_future(self._run())
 
@@ -231,6 +230,7 @@ class TrainController:
         if self.kind == "guided" and self.guided is not None:
             r = self.guided.plan.script.reflection
             w.reflection.ask(r.get("question", "How do you feel right now?"), r.get("low", "0"), r.get("high", "10"))
+            w.show_reflection(True)
         elif self.kind.startswith("rf-") and complete and error is None:
             await self.assess(self.last_path)
         elif self.kind.startswith("rf-"):

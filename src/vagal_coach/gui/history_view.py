@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -43,7 +44,7 @@ def cell_text(row: dict, key: str) -> str:
     return str(v or "")
 
 
-class HistoryView(QWidget):
+class HistoryView(QDialog):
     open_requested = Signal(str)  # a recording's path
     profile_changed = Signal(str)  # "" = every client
     rebuild_requested = Signal()
@@ -53,6 +54,7 @@ class HistoryView(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("vagal-coach — history")
+        self.setModal(False)
         self.resize(1100, 760)
         self.theme = theme
         self.rows: list[dict] = []

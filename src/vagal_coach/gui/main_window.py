@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSlider,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -100,16 +100,16 @@ class PacerControls(QGroupBox):
         self.no_pacer = QCheckBox("no pacer (breathe at your own rhythm)")
         self.hide = QCheckBox("hide the pacer")
         self.apply = QPushButton("Apply from the next breath")
-        form = QFormLayout(self)
-        form.addRow("rate", self.rate)
-        form.addRow("in : out", self.inhale)
-        form.addRow("hold after inhale", self.hold_in)
-        form.addRow("hold after exhale", self.hold_out)
-        form.addRow("slow down from", self.ramp_from)
-        form.addRow("over", self.ramp_min)
-        form.addRow(self.no_pacer)
-        form.addRow(self.hide)
-        form.addRow(self.apply)
+        grid = QGridLayout(self)  # two columns: fits a laptop screen beside the pacer
+        grid.setVerticalSpacing(4)
+        for k, (label, w) in enumerate((("rate", self.rate), ("in : out", self.inhale),
+                                        ("hold after inhale", self.hold_in), ("after exhale", self.hold_out),
+                                        ("slow down from", self.ramp_from), ("over", self.ramp_min))):
+            grid.addWidget(QLabel(label), k // 2, 2 * (k % 2))
+            grid.addWidget(w, k // 2, 2 * (k % 2) + 1)
+        grid.addWidget(self.no_pacer, 3, 0, 1, 2)
+        grid.addWidget(self.hide, 3, 2, 1, 2)
+        grid.addWidget(self.apply, 4, 0, 1, 4)
         self.apply.clicked.connect(lambda: self.changed.emit(self.settings()))
 
     def settings(self) -> PacerSettings:
@@ -207,13 +207,20 @@ class MainWindow(QMainWindow):
         self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         left = QVBoxLayout()
         if mode == "train":
-            left.addWidget(self.device)
-            left.addWidget(self.session_panel)
+            left.addWidget(self.device)  # always in view: contact, link and battery matter during a session
+            self.session_panel.kind_changed.connect(lambda k: self.baseline.setEnabled(k == "practice"))
+            self.setup = QTabWidget()
+            self.session_panel.setTitle("")
+            self.pacer_controls.setTitle("")
+            self.setup.addTab(self.session_panel, "Session")
+            self.setup.addTab(self.pacer_controls, "Breathing pacer")
+            left.addWidget(self.setup)
         left.addWidget(self.pacer, 1)
         if mode == "train":
             left.addWidget(self.prompt)
-            left.addWidget(self.reflection)
-            left.addWidget(self.pacer_controls)
+            left.addWidget(self.reflection, 1)
+            self.reflection.submitted.connect(lambda _v: self.show_reflection(False))
+            self.reflection.skipped.connect(lambda: self.show_reflection(False))
         leftw = QWidget()
         leftw.setLayout(left)
         split = QSplitter()
@@ -272,6 +279,11 @@ class MainWindow(QMainWindow):
         self.pacer.set_theme(self.theme)
         self.plots.set_theme(self.theme)
 
+    def show_reflection(self, on: bool) -> None:
+        """The closing reflection takes the pacer's place (the pacer has nothing to show then)."""
+        self.reflection.setVisible(on)
+        self.pacer.setVisible(not on)
+
     def _hide_pacer(self, on: bool) -> None:
         self.pacer.hidden_pacer = on
 
@@ -281,6 +293,8 @@ class MainWindow(QMainWindow):
         self.stop_btn.setEnabled(running)
         self.device.setEnabled(not running)
         self.session_panel.setEnabled(not running)
+        if running:
+            self.show_reflection(False)
         if not running:
             self.prompt.show_prompt(None)
             self.prompt.show_phase(None)

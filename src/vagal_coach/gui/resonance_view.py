@@ -36,7 +36,7 @@ class ResonanceResult(QDialog):
         else:
             head = "No rate can be recommended from this session"
         self.headline = QLabel(head)
-        self.headline.setObjectName("big")
+        self.headline.setObjectName("headline")
         self.headline.setWordWrap(True)
         self.reason = QLabel(result.reason + ". Criteria: Shaffer & Meehan (2020); the best rate on each is "
                              "counted as a win.")
@@ -54,6 +54,7 @@ class ResonanceResult(QDialog):
                     it.setBackground(QColor("#009E7355"))
                 self.table.setItem(i, j, it)
         self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.use = QPushButton("Make it my pacer rate")
         self.fine = QPushButton("Fine-tune around it (± 0.25)")
         self.report = QPushButton("PDF report…")

@@ -96,7 +96,7 @@ class PromptView(QWidget):
         self.text.setObjectName("prompt")
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignCenter)
-        self.text.setMinimumHeight(70)
+        self.text.setMinimumHeight(56)
         self.text.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

@@ -48,6 +48,14 @@ def stylesheet(t: Theme, scale: float = 1.0) -> str:
     QLabel#bigunit {{ color: {t.muted}; }}
     QLabel#prompt {{ font-size: {int(base * 1.45)}px; color: {t.text}; padding: 4px 10px; }}
     QLabel#simulated {{ color: {t.warning}; font-weight: 700; }}
+    QTableWidget {{ background: {t.panel}; color: {t.text}; gridline-color: {t.muted}55;
+                    selection-background-color: {t.pacer_fill}; }}
+    QHeaderView, QTableCornerButton::section {{ background: {t.background}; border: none; }}
+    QHeaderView::section {{ background: {t.background}; color: {t.muted}; border: none; padding: 4px; }}
+    QTabWidget::pane {{ border: none; }}
+    QTabBar::tab {{ background: {t.background}; color: {t.muted}; padding: 6px 14px; }}
+    QTabBar::tab:selected {{ background: {t.panel}; color: {t.text}; }}
+    QLabel#headline {{ font-size: {int(base * 1.5)}px; font-weight: 600; }}
     QPushButton {{ padding: 6px 12px; border-radius: 6px; background: {t.panel}; border: 1px solid {t.muted}; }}
     QPushButton:checked {{ background: {t.pacer_fill}; }}
     """

@@ -47,7 +47,12 @@ def _metrics(path: Path) -> dict:
     part = paced if paced.sum() >= 30 else np.ones_like(paced)
     td = time_domain(rr[part])
     out["session_rmssd_ms"], out["session_ln_rmssd"] = td["rmssd_ms"], td["ln_rmssd"]
-    out["rate_bpm"] = float(np.median(rate[paced])) if paced.any() else nan
+    # the rate most beats were paced at (a ramp's passing rates do not count against the plateau)
+    if paced.any():
+        vals, counts = np.unique(np.round(rate[paced] / 0.05) * 0.05, return_counts=True)
+        out["rate_bpm"] = float(round(vals[np.argmax(counts)], 2))
+    else:
+        out["rate_bpm"] = nan
     if part.sum() >= 60:
         f, p = spectrum(t[part], rr[part])
         out["resonance_power_ms2"] = power_at(f, p, out["rate_bpm"] / 60.0) if paced.any() else nan

@@ -124,17 +124,26 @@ class Session:
         """Consume the source until it ends, ``stop()`` is called, or ``duration_s`` passes."""
         agen = self.source.events()
         self._closer = None
-        timer = None
+        timers: list[asyncio.TimerHandle] = []
         if duration_s is not None and not self.clock.virtual:  # end on time even if the source falls silent
             loop = asyncio.get_running_loop()
-            timer = loop.call_later(max(0.0, (duration_s - self.clock.now()) / self.clock.speed), self.stop)
+
+            def deadline() -> None:
+                # a loop's timer may fire early (Qt's coarse timers by up to 5 %): re-arm until it is time
+                left_s = duration_s - self.clock.now()
+                if left_s > 1e-3:
+                    timers.append(loop.call_later(left_s / self.clock.speed, deadline))
+                else:
+                    self.stop()
+
+            deadline()
         try:
             async for ev in agen:
                 self.handle(ev)
                 if self._stop.is_set() or (duration_s is not None and self.clock.now() >= duration_s):
                     break
         finally:
-            if timer is not None:
+            for timer in timers:
                 timer.cancel()
             with contextlib.suppress(Exception):
                 await agen.aclose()
