@@ -3,11 +3,10 @@ registered through BlueZ's D-Bus API (dbus-fast), exactly as a peripheral app wo
 
 Run as a process: ``python fake_strap.py --adapter hci1 --plan PLAN.json --log SENT.jsonl``.
 The plan lists notifications (hex payloads) and the interval between them, and optional outages
-``[start_index, seconds]``: before notification ``start_index`` the strap goes away (stops
-advertising and drops the link via the central's ``Device1.Disconnect``), waits, and comes back
-(advertises again; the central's adapter forgets it with ``Adapter1.RemoveDevice`` so that it is
-discovered anew, as BlueZoo announces a device only once). Every notification actually sent while a
-central listened is logged with its send time; notifications due during an outage are not sent.
+``[start_index, seconds]``: before notification ``start_index`` the link drops (the central's
+``Device1.Disconnect``) and the notifications due in the next ``seconds`` are lost (see the comment at
+the outage for what BlueZoo can and cannot model). Every notification actually sent while a central
+listened is logged with its send time.
 """
 
 from __future__ import annotations
@@ -169,8 +168,17 @@ async def main() -> None:
     bus.export(ADV, adv)
     adapter = f"/org/bluez/{ns.adapter}"
     await call(bus, adapter, "org.bluez.GattManager1", "RegisterApplication", "oa{sv}", [APP, {}])
-    await call(bus, adapter, "org.bluez.LEAdvertisingManager1", "RegisterAdvertisement", "oa{sv}", [ADV, {}])
     print("ready", flush=True)
+    # like a strap that wakes when it is put on, advertise once the central scans: BlueZoo announces a
+    # device once, and a scan that starts after the announcement would never see it
+    t_end = time.monotonic() + 30
+    while time.monotonic() < t_end:
+        (disc,) = await call(bus, f"/org/bluez/{ns.central}", "org.freedesktop.DBus.Properties", "Get", "ss",
+                             ["org.bluez.Adapter1", "Discovering"])
+        if disc.value:
+            break
+        await asyncio.sleep(0.05)
+    await call(bus, adapter, "org.bluez.LEAdvertisingManager1", "RegisterAdvertisement", "oa{sv}", [ADV, {}])
     log = open(ns.log, "w")
     outages = {int(i): float(s) for i, s in plan.get("outages", [])}
     # wait for a central to subscribe
@@ -180,33 +188,28 @@ async def main() -> None:
     await asyncio.sleep(plan.get("settle_s", 0.5))
     for i, hexstr in enumerate(plan["notifications"]):
         if i in outages:
-            await call(bus, adapter, "org.bluez.LEAdvertisingManager1", "UnregisterAdvertisement", "o", [ADV])
-            # BlueZoo leaves a connection's GATT objects exported: registering the application anew on return
-            # gives it fresh handles, hence fresh object paths (a real strap keeps its handles)
+            # the link drops (the OS stack, interference, a strap briefly out of reach) and nothing reaches the
+            # central for a while: the central's Device1.Disconnect, then the notifications due meanwhile are
+            # lost. The strap stays known to the central's stack, as on real BlueZ. BlueZoo cannot model a
+            # strap out of range (its Connect ignores reachability) and never unexports a connection's GATT
+            # objects (exporting them again fails), so the application is registered anew: fresh handles,
+            # fresh object paths, as a stale GATT cache would look to the central.
             await call(bus, adapter, "org.bluez.GattManager1", "UnregisterApplication", "o", [APP])
             for dev in await central_devices(bus, ns.central):
                 await call(bus, dev, "org.bluez.Device1", "Disconnect")
             hrm.notifying = False
             log.write(json.dumps({"event": "gone", "t": time.monotonic()}) + "\n")
             log.flush()
-            await asyncio.sleep(outages[i])
-            for dev in await central_devices(bus, ns.central):
-                try:
-                    await call(bus, f"/org/bluez/{ns.central}", "org.bluez.Adapter1", "RemoveDevice", "o", [dev])
-                except RuntimeError:
-                    pass
             await call(bus, adapter, "org.bluez.GattManager1", "RegisterApplication", "oa{sv}", [APP, {}])
-            await call(bus, adapter, "org.bluez.LEAdvertisingManager1", "RegisterAdvertisement", "oa{sv}",
-                       [ADV, {}])
-            t_back = time.monotonic()
-            log.write(json.dumps({"event": "back", "t": t_back}) + "\n")
-            log.flush()
-            while not hrm.notifying and time.monotonic() < t_back + 30:
+            t_gone = time.monotonic()
+            while not hrm.notifying and time.monotonic() < t_gone + 30:
                 await asyncio.sleep(0.05)
             log.write(json.dumps({"event": "resubscribed", "t": time.monotonic(),
-                                  "after_s": time.monotonic() - t_back}) + "\n")
+                                  "after_s": time.monotonic() - t_gone}) + "\n")
             log.flush()
-            await asyncio.sleep(plan.get("settle_s", 0.5))
+            await asyncio.sleep(max(0.0, t_gone + outages[i] - time.monotonic()))  # what is due now is lost
+            log.write(json.dumps({"event": "back", "t": time.monotonic()}) + "\n")
+            log.flush()
         if hrm.notifying:
             hrm.notify(bytes.fromhex(hexstr))
             log.write(json.dumps({"event": "sent", "i": i, "hex": hexstr, "t": time.monotonic()}) + "\n")

@@ -81,6 +81,11 @@ class TrainController:
         self.window.session_panel.history_requested.connect(self.open_history)
         self.window.reflection.submitted.connect(self.save_rating)
         self.window.pacer_controls.no_pacer.toggled.connect(self._own_rhythm)
+        self.chime: Any = None
+        self.window.pacer_controls.chime.toggled.connect(self.set_chime)
+        self.window.pacer.turned.connect(self._turn)
+        if self.settings.get("chime"):
+            self.window.pacer_controls.chime.setChecked(True)
         self.last_path: Path | None = None
         self.duration_s: float | None = None
         w = self.window
@@ -316,6 +321,28 @@ class TrainController:
         record_rating(self.last_path, value, self.guided.plan.script.reflection.get("question", ""))
         self.window.status.setText(f"Thank you. Your reflection ({value:.0f}/10) is saved with the session.")
         asyncio.ensure_future(self._index(self.last_path))
+
+    def set_chime(self, on: bool) -> None:
+        """The optional chime; QtMultimedia is imported only when it is asked for."""
+        box = self.window.pacer_controls.chime
+        if on and self.chime is None:
+            from vagal_coach.gui.sound import Chime
+
+            self.chime = Chime(data_dir() / "cache")
+        if on and not self.chime.available:
+            box.blockSignals(True)
+            box.setChecked(False)
+            box.blockSignals(False)
+            box.setEnabled(False)
+            box.setToolTip(f"Unavailable: {self.chime.reason}")
+            self.window.status.setText(f"No chime: {self.chime.reason}. Everything else works as before.")
+            on = False
+        self.settings["chime"] = on
+        save_settings(self.settings)
+
+    def _turn(self, stage: str) -> None:
+        if self.trainer is not None and self.chime is not None and self.window.pacer_controls.chime.isChecked():
+            self.chime.play(stage)
 
     def _own_rhythm(self, on: bool) -> None:
         """In a guided session the pacer is never forced: 'no pacer' lets one breathe in one's own way."""

@@ -99,6 +99,8 @@ class PacerControls(QGroupBox):
         self.ramp_min = QDoubleSpinBox(decimals=1, minimum=0, maximum=20, singleStep=0.5, suffix=" min")
         self.no_pacer = QCheckBox("no pacer (breathe at your own rhythm)")
         self.hide = QCheckBox("hide the pacer")
+        self.chime = QCheckBox("soft chime at each turn")
+        self.chime.setToolTip("A gentle tone where the inhale and the exhale start, to follow with eyes closed")
         self.apply = QPushButton("Apply from the next breath")
         grid = QGridLayout(self)  # two columns: fits a laptop screen beside the pacer
         grid.setVerticalSpacing(4)
@@ -109,7 +111,8 @@ class PacerControls(QGroupBox):
             grid.addWidget(w, k // 2, 2 * (k % 2) + 1)
         grid.addWidget(self.no_pacer, 3, 0, 1, 2)
         grid.addWidget(self.hide, 3, 2, 1, 2)
-        grid.addWidget(self.apply, 4, 0, 1, 4)
+        grid.addWidget(self.chime, 4, 0, 1, 2)
+        grid.addWidget(self.apply, 4, 2, 1, 2)
         self.apply.clicked.connect(lambda: self.changed.emit(self.settings()))
 
     def settings(self) -> PacerSettings:

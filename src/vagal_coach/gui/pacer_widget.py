@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
@@ -30,6 +30,8 @@ def pacer_geometry(schedule: PacerSchedule | None, t_s: float, max_radius: float
 
 
 class PacerWidget(QWidget):
+    turned = Signal(str)  # "inhale" or "exhale": the breath turns (for the optional chime)
+
     def __init__(self, clock: Callable[[], float], schedule: Callable[[], PacerSchedule | None],
                  theme: Theme = DARK, parent: QWidget | None = None, fps: int = 60) -> None:
         super().__init__(parent)
@@ -51,6 +53,7 @@ class PacerWidget(QWidget):
         self.last_state: PacerState | None = None
         self._ring: QPixmap | None = None
         self._ring_key: tuple | None = None
+        self._last_stage: str | None = None
 
     def _tick(self) -> None:
         if self.record_frames:
@@ -58,8 +61,17 @@ class PacerWidget(QWidget):
         # repaint only what moves: the circle's square when the radius changed, the cue when it changed
         w, h = self.width(), self.height()
         max_r = 0.42 * min(w, h - 60)
-        sched = None if self.hidden_pacer else self.schedule()
-        r, st = pacer_geometry(sched, self.clock(), max_r)
+        full = self.schedule()
+        t = self.clock()
+        r, st = pacer_geometry(full, t, max_r)
+        # the turns are heard even with the pacer hidden (eyes closed)
+        stage = st.stage if st is not None else None
+        if stage != self._last_stage:
+            if self._last_stage is not None and stage in ("inhale", "exhale"):
+                self.turned.emit(stage)
+            self._last_stage = stage
+        if self.hidden_pacer:
+            r, st = pacer_geometry(None, t, max_r)
         cue = self._cue(st)
         c = QPointF(w / 2, (h - 40) / 2)
         if self._last_r is None or abs(r - self._last_r) >= 0.25:

@@ -62,6 +62,13 @@ def explain(e: BaseException, what: str) -> DeviceError:
     return DeviceError(msg, path=what)
 
 
+def _fatal(err: DeviceError) -> bool:
+    """Errors no retry can mend: no adapter, Bluetooth off, no permission, not a heart-rate strap."""
+    low = err.message.lower()
+    return any(k in low for k in ("no bluetooth adapter", "adapter not found", "bluetooth is off", "permission",
+                                  "cannot reach the system d-bus", "not a heart-rate strap", "not installed"))
+
+
 async def scan(timeout_s: float = 5.0, adapter: str | None = None) -> list[FoundStrap]:
     """Straps advertising the Heart Rate Service, strongest signal first."""
     try:
@@ -89,15 +96,18 @@ class BleStrap:
     simulated = False
 
     def __init__(self, address: str, clock: Clock | None = None, *, adapter: str | None = None,
-                 connect_timeout_s: float = 15.0, scan_timeout_s: float = 6.0, name: str | None = None) -> None:
+                 connect_timeout_s: float = 15.0, scan_timeout_s: float = 6.0, name: str | None = None,
+                 first_attempts: int = 3) -> None:
         self.address = address
         self.clock = clock or Clock()
         self.adapter = adapter
         self.connect_timeout_s = connect_timeout_s
         self.scan_timeout_s = scan_timeout_s
+        self.first_attempts = first_attempts
         self.name = name or address
         self._closed = asyncio.Event()
         self._client = None
+        self._device = None  # the BLEDevice last connected to (bleak's handle on the OS's device object)
 
     async def close(self) -> None:
         self._closed.set()
@@ -144,8 +154,14 @@ class BleStrap:
             yield LinkEvent(clk.now(), "reconnecting" if ever_connected else "connecting", self.address)
             disconnected = asyncio.Event()
             try:
-                device = await BleakScanner.find_device_by_address(self.address, timeout=self.scan_timeout_s,
-                                                                   **_bleak_kwargs(self.adapter))
+                # a strap seen before is connected to directly: the OS stack keeps it and connects as soon as
+                # it advertises again (no fresh discovery, which may miss a strap that advertises rarely);
+                # when that fails, the next attempt scans for it anew
+                # every third failed attempt scans anew all the same, in case the stack forgot the strap
+                device = self._device if attempt % 3 != 2 else None
+                if device is None:
+                    device = await BleakScanner.find_device_by_address(self.address, timeout=self.scan_timeout_s,
+                                                                       **_bleak_kwargs(self.adapter))
                 if device is None:
                     raise DeviceError("strap not found: is it worn (straps sleep when dry) and in range?",
                                       path=self.address)
@@ -156,6 +172,7 @@ class BleStrap:
                                      **_bleak_kwargs(self.adapter))
                 await client.connect()
                 self._client = client
+                self._device = device
                 info = await self._read_info(client)
 
                 def on_data(_char: object, data: bytearray) -> None:
@@ -164,9 +181,11 @@ class BleStrap:
                 await client.start_notify(self._measurement_char(client), on_data)
             except Exception as e:  # noqa: BLE001 - every stack error becomes a link event or one line
                 err = explain(e, self.address)
-                if not ever_connected:
+                # the first connection: a strap just put on may need a few seconds to wake; after the
+                # first attempts fail, say so plainly rather than wait forever
+                if not ever_connected and (attempt + 1 >= self.first_attempts or _fatal(err)):
                     raise err from None
-                yield LinkEvent(clk.now(), "lost", str(err.message))
+                yield LinkEvent(clk.now(), "lost" if ever_connected else "connecting", str(err.message))
                 await self._backoff(attempt)
                 attempt += 1
                 continue
