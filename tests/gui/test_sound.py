@@ -64,3 +64,16 @@ def test_window_greys_the_chime_out_with_the_reason(qtbot, tmp_path, monkeypatch
     box.setChecked(True)
     assert not box.isChecked() and not box.isEnabled() and "PySide6-Addons" in box.toolTip()
     assert "No chime" in ctrl.window.status.text()
+
+
+def test_chime_plays_where_qtmultimedia_and_an_audio_device_exist(qtbot, tmp_path):
+    """Runs with the `sound` extra (PySide6-Addons), libpulse0 and an audio sink (a null sink will do)."""
+    qtmm = pytest.importorskip("PySide6.QtMultimedia", exc_type=ImportError)
+    if not qtmm.QMediaDevices.audioOutputs():
+        pytest.skip("no audio output device")
+    c = Chime(tmp_path)
+    assert c.available, c.reason
+    fx = c._effects["exhale"]
+    qtbot.waitUntil(fx.isLoaded, timeout=3000)
+    assert c.play("exhale") and (tmp_path / "chime-exhale.wav").stat().st_size > 30_000
+    qtbot.waitUntil(fx.isPlaying, timeout=2000)

@@ -85,8 +85,43 @@ def _fast_numbers(rows: list[str], ncol: int) -> np.ndarray | None:
     return vals if np.all(np.isfinite(vals)) else None
 
 
+def _whitespace_table(text: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The common case at C speed: whitespace-separated numbers, the same count on every line, no blank
+    or comment lines, an optional header line. (values, line numbers) or None for the general path."""
+    if "#" in text or "," in text or ";" in text:
+        return None
+    body = text.rstrip("\n\r ")
+    nl = body.count("\n") + 1
+    first_end = body.find("\n")
+    first = body[: first_end if first_end >= 0 else None].split()
+    if not first:
+        return None
+    start = 1
+    if not all(_is_number(t) for t in first):
+        body = body[first_end + 1:] if first_end >= 0 else ""
+        nl -= 1
+        start = 2
+        first = body[: body.find("\n") if "\n" in body else None].split()
+    ncol = len(first)
+    if nl <= 0 or ncol == 0:
+        return None
+    toks = body.split()
+    if len(toks) != nl * ncol:
+        return None
+    try:
+        vals = np.array(toks, dtype=float).reshape(nl, ncol)
+    except ValueError:
+        return None
+    if not np.all(np.isfinite(vals)):
+        return None
+    return vals, np.arange(start, start + nl)
+
+
 def read_plain(path: Path, text: str) -> Recording:
     """One RR value a line (ms or s, auto-detected), or two columns time,RR. An optional header."""
+    fast = _whitespace_table(text)
+    if fast is not None and fast[0].shape[1] in (1, 2):
+        return _from_table(path, *fast)
     rows = _data_lines(text)
     if not rows:
         raise RecordingFormatError("empty file: no R-R intervals", path=path)
@@ -106,6 +141,11 @@ def read_plain(path: Path, text: str) -> Recording:
             raise RecordingFormatError(f"expected {ncol} column(s), found {len(toks)}", path=path, line=i)
         for c, tok in enumerate(toks):
             vals[r, c] = _num(tok, path, i, "value")
+    return _from_table(path, vals, lines)
+
+
+def _from_table(path: Path, vals: np.ndarray, lines: np.ndarray) -> Recording:
+    ncol = vals.shape[1]
     if ncol == 1:
         rr, unit = _to_ms(vals[:, 0])
         _check_rr(rr, lines, path)
