@@ -298,3 +298,25 @@ def h_columns():
     from vagal_coach.gui.history_view import COLUMNS
 
     return COLUMNS
+
+
+def test_the_clients_own_coherence_target_is_kept_and_used(qtbot, loop, home):
+    from vagal_coach.session.library import load_profile
+
+    ctrl = TrainController(simulate=True, speed=60.0, profile="ben")
+    ctrl.quiet = True
+    qtbot.addWidget(ctrl.window)
+    ctrl.window.session_panel.target.setValue(2.5)
+    assert load_profile("ben")["coherence_target"] == 2.5
+
+    async def scenario():
+        ctrl.window.start_btn.click()
+        await asyncio.sleep(1.5)
+        ctrl.window.stop_btn.click()
+        await asyncio.wait_for(ctrl.task, 10)
+
+    loop.run_until_complete(scenario())
+    assert ctrl.summary.target_coherence == 2.5 and "(2.5)" in ctrl.window.status.text()
+    again = TrainController(simulate=True, profile="ben")
+    qtbot.addWidget(again.window)
+    assert again.window.session_panel.target.value() == 2.5

@@ -77,6 +77,8 @@ class TrainController:
                                  profile=profile,
                                  scripts=[(k, f"{s.title} ({s.language})") for k, s in self.scripts.items()])
         self.window.session_panel.show_resonance(rf, prof.get("resonance_assessed_utc"))
+        self.window.session_panel.target.setValue(float(prof.get("coherence_target", 1.0)))
+        self.window.session_panel.target.valueChanged.connect(self._set_target)
         self.window.session_panel.profile_changed.connect(self.set_profile)
         self.window.session_panel.history_requested.connect(self.open_history)
         self.window.reflection.submitted.connect(self.save_rating)
@@ -151,8 +153,17 @@ class TrainController:
         prof = load_profile(name)
         rf = prof.get("resonance_bpm")
         self.window.session_panel.show_resonance(rf, prof.get("resonance_assessed_utc"))
+        t = self.window.session_panel.target
+        t.blockSignals(True)
+        t.setValue(float(prof.get("coherence_target", 1.0)))
+        t.blockSignals(False)
         if rf:
             self.window.pacer_controls.rate.setValue(float(rf))
+
+    def _set_target(self, value: float) -> None:
+        from vagal_coach.session.library import update_profile
+
+        update_profile(self.profile, coherence_target=round(float(value), 1))
 
     def resonance_bpm(self) -> float:
         from vagal_coach.session.library import load_profile
@@ -196,7 +207,8 @@ class TrainController:
         recorder = Recorder(self.out, profile=self.profile, kind=self.kind, device=device,
                             source="simulated" if device.get("simulated") else "ble")
         self.trainer = Trainer(source, self.clock, recorder=recorder, pacer=w.pacer_controls.settings(),
-                               baseline_s=60.0 * w.baseline.value() if events is None else 0.0, events=events)
+                               baseline_s=60.0 * w.baseline.value() if events is None else 0.0, events=events,
+                               target_coherence=w.session_panel.target.value())
         if self.guided is not None:
             self.guided.trainer = self.trainer
         self.last_path = recorder.path
@@ -470,7 +482,7 @@ class TrainController:
                 f"practice {f(s.practice_rmssd_ms, '{:.0f}')} ms\n"
                 f"Resonance power (mean): {f(s.mean_resonance_ms2, '{:.0f}')} ms²\n"
                 f"Peak-to-trough (mean): {f(s.mean_peak_to_trough_bpm, '{:.1f}')} bpm\n"
-                f"Time at or above your coherence target ({s.target_coherence:g}): {s.time_at_target_s:.0f} s\n"
+                f"Time at or above your own coherence target ({s.target_coherence:g}): {s.time_at_target_s:.0f} s\n"
                 f"Markers: {s.n_markers}\nSaved: {s.path}")
         if error:
             text = error + "\n" + text

@@ -50,6 +50,10 @@ class SessionPanel(QGroupBox):
             self.kind.addItem(label, key)
         self.minutes = QDoubleSpinBox(decimals=0, minimum=3, maximum=20, singleStep=1, suffix=" min")
         self.minutes.setValue(10)
+        self.target = QDoubleSpinBox(decimals=1, minimum=0.1, maximum=10.0, singleStep=0.1)
+        self.target.setValue(1.0)
+        self.target.setToolTip("The summary counts the time your coherence was at or above this: set it with "
+                               "your clinician, and raise it as practice grows")
         self.rf = QLabel("resonance rate: not assessed yet")
         self.rf.setObjectName("bigunit")
         self.rf.setWordWrap(True)
@@ -58,6 +62,7 @@ class SessionPanel(QGroupBox):
         form.addRow("client", self.profile)
         form.addRow("session", self.kind)
         form.addRow("length", self.minutes)
+        form.addRow("coherence target", self.target)
         row = QHBoxLayout()
         row.addWidget(self.rf, 1)
         row.addWidget(self.history)

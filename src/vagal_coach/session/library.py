@@ -168,6 +168,16 @@ def load_profile(name: str) -> dict:
         return {"name": name}
 
 
+def update_profile(name: str, **fields: object) -> Path:
+    """Set some fields of a client's profile (e.g. ``coherence_target``), keeping the rest."""
+    d = load_profile(name)
+    d.update(name=name, **fields)
+    p = profile_path(name)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(json.dumps(d, indent=1))
+    return p
+
+
 def save_resonance(name: str, rate_bpm: float, confidence: float, protocol: str, source: str) -> Path:
     """Store an RF result in the client's profile: it becomes the pacer's default rate."""
     d = load_profile(name)
