@@ -320,3 +320,19 @@ def test_the_clients_own_coherence_target_is_kept_and_used(qtbot, loop, home):
     again = TrainController(simulate=True, profile="ben")
     qtbot.addWidget(again.window)
     assert again.window.session_panel.target.value() == 2.5
+
+
+def test_plot_axes_move_rarely_and_on_round_numbers():
+    from vagal_coach.gui.plots import minute_ceiling, nice_range
+
+    assert nice_range(61.3, 78.9) == (60.0, 80.0)
+    assert nice_range(0.0, 3712.0) == (0.0, 4000.0)
+    lo, hi = nice_range(0.0, 0.7)
+    assert lo == 0.0 and 0.7 <= hi <= 1.0
+    # kept while the data stays inside and the range is not far too wide
+    assert nice_range(63.0, 77.0, current=(60.0, 80.0)) == (60.0, 80.0)
+    assert nice_range(60.5, 81.0, current=(60.0, 80.0)) != (60.0, 80.0)
+    assert nice_range(70.0, 71.0, current=(0.0, 200.0), min_span=1.0) != (0.0, 200.0)
+    a, b = nice_range(5.0, 5.0, min_span=10.0)
+    assert a <= 5.0 < b
+    assert [minute_ceiling(t) for t in (0.0, 119.0, 120.5, 3599.0)] == [120.0, 120.0, 180.0, 3600.0]

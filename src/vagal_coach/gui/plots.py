@@ -17,6 +17,34 @@ from vagal_coach.session.pacer import PacerSchedule
 HR_WINDOW_S = 75.0
 
 
+def nice_range(lo: float, hi: float, current: tuple[float, float] | None = None,
+               min_span: float = 1e-9) -> tuple[float, float]:
+    """Axis limits on round numbers (1-2-5 steps, about 5 ticks) holding [lo, hi]; the current limits are
+    kept while they still hold the data and are not more than 4x too wide. Axes then change rarely, so
+    their labels are re-rendered rarely (the costliest part of a redraw) and the plot stays calm."""
+    if current is not None:
+        a, b = current
+        if a <= lo and hi <= b and (b - a) <= 4 * max(hi - lo, min_span):
+            return current
+    span = max(hi - lo, min_span)
+    raw = span / 4.0
+    mag = 10 ** np.floor(np.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step + (step if hi == lo else 0))
+
+
+def minute_ceiling(t_s: float) -> float:
+    """The session plots' right edge: the next whole minute (at least 2), so the time axis moves once a minute."""
+    return float(max(120.0, 60.0 * np.ceil((t_s + 1e-9) / 60.0)))
+
+
+class _AgoAxis(pg.AxisItem):
+    """A time axis of the last seconds: x is time relative to now (negative), labelled as seconds ago."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        return [f"{abs(v):g}" for v in values]
+
+
 class _Series:
     """Growable arrays for plotting (amortised O(1) append)."""
 
@@ -49,7 +77,7 @@ class LivePlots(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
         # one view per plot: a change repaints only its own view, and redraws are spread over frames
-        self.views = [pg.PlotWidget() for _ in range(4)]
+        self.views = [pg.PlotWidget(axisItems={"bottom": _AgoAxis("bottom")})] + [pg.PlotWidget() for _ in range(3)]
         for v in self.views:
             # a plot paints all of its pixels: its parents need not repaint under it
             v.setAttribute(Qt.WA_OpaquePaintEvent)
@@ -68,6 +96,10 @@ class LivePlots(QWidget):
         for p in (self.p_hr, self.p_tone, self.p_res, self.p_psd):
             p.showGrid(x=True, y=True, alpha=0.15)
             p.setMenuEnabled(False)
+            p.setMouseEnabled(x=False, y=False)
+            p.hideButtons()
+            p.vb.disableAutoRange()
+        self._ranges: dict[str, tuple[float, float]] = {}
         self.breath_curve = self.p_hr.plot([], [], pen=None, fillLevel=0, brush=pg.mkBrush(theme.breath))
         self.hr_curve = self.p_hr.plot([], [], pen=pg.mkPen(theme.hr, width=2.5), symbol="o", symbolSize=4,
                                        symbolBrush=theme.hr, symbolPen=None)
@@ -96,10 +128,17 @@ class LivePlots(QWidget):
         self.p_psd.getAxis("bottom").enableAutoSIPrefix(False)  # before any range is set: no "x0.001"
         self.p_psd.setLabel("bottom", "frequency (Hz)")
         self.p_psd.setXRange(0, 0.4)
-        self.p_hr.setLabel("bottom", "s")
+        self.p_hr.setLabel("bottom", "seconds ago")
+        self.p_hr.setXRange(-HR_WINDOW_S, 0, padding=0)  # fixed: the curve moves, the axis never changes
         self.p_tone.setLabel("bottom", "s")
         self.p_res.setLabel("bottom", "s")
         self.n_updates = 0
+        from PySide6.QtWidgets import QGraphicsItem
+
+        for p in (self.p_hr, self.p_tone, self.p_res, self.p_psd):
+            for ax in ("left", "bottom", "right"):
+                # an axis whose ticks did not change is blitted from a pixmap, not re-rendered
+                p.getAxis(ax).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
@@ -121,6 +160,7 @@ class LivePlots(QWidget):
 
     def reset(self) -> None:
         self.series.clear()
+        self._ranges.clear()
         self.redraw()
 
     def add(self, s: Snapshot) -> None:
@@ -138,8 +178,7 @@ class LivePlots(QWidget):
             return
         t = d[:, 0]
         end = t[-1] if now_s is None else now_s
-        steps = [lambda: self._draw_hr(d, t, end), lambda: self.tone_curve.setData(t, d[:, 2], connect="finite"),
-                 lambda: self._draw_res(d, t)]
+        steps = [lambda: self._draw_hr(d, t, end), lambda: self._draw_tone(d, t), lambda: self._draw_res(d, t)]
         if not staggered:
             for f in steps:
                 f()
@@ -154,24 +193,57 @@ class LivePlots(QWidget):
             return
         self._steps.pop(0)()
 
+    def _set_y(self, key: str, plot, lo: float, hi: float, min_span: float) -> None:
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            return
+        r = nice_range(lo, hi, self._ranges.get(key), min_span)
+        if r != self._ranges.get(key):
+            self._ranges[key] = r
+            plot.setYRange(*r, padding=0)
+
+    def _set_session_x(self, t_end: float) -> None:
+        right = minute_ceiling(t_end)
+        if self._ranges.get("session_x") != (0.0, right):
+            self._ranges["session_x"] = (0.0, right)
+            for p in (self.p_tone, self.p_res):
+                p.setXRange(0.0, right, padding=0)
+
     def _draw_hr(self, d: np.ndarray, t: np.ndarray, end: float) -> None:
         sel = (t > end - HR_WINDOW_S) & (d[:, 6] > 0)
         hr = d[sel, 1]
-        self.hr_curve.setData(t[sel], hr)
-        if self.schedule is not None and hr.size:
-            lo, hi = float(np.nanmin(hr)), float(np.nanmax(hr))
-            span = max(hi - lo, 4.0)
-            g = np.linspace(end - HR_WINDOW_S, end, 240)
-            vol = self.schedule.volume_at(g)
-            paced = self.schedule.rate_at(g) > 0
-            y = np.where(paced, lo - 0.1 * span + 1.2 * span * vol, np.nan)
-            self.breath_curve.setData(g, y, fillLevel=lo - 0.1 * span)
-        self.p_hr.setXRange(end - HR_WINDOW_S, end, padding=0)
+        self.hr_curve.setData(t[sel] - end, hr)  # seconds ago: the axis stays put
+        if not hr.size:
+            return
+        lo, hi = float(np.nanmin(hr)), float(np.nanmax(hr))
+        span = max(hi - lo, 4.0)
+        self._set_y("hr", self.p_hr, lo - 0.12 * span, hi + 0.12 * span, 10.0)
+        if self.schedule is not None:
+            g = np.linspace(-HR_WINDOW_S, 0.0, 240)
+            vol = self.schedule.volume_at(g + end)
+            paced = self.schedule.rate_at(g + end) > 0
+            y0, y1 = self._ranges["hr"]
+            base = y0 + 0.02 * (y1 - y0)
+            y = np.where(paced, base + 0.9 * (y1 - y0) * vol, np.nan)
+            self.breath_curve.setData(g, y, fillLevel=base)
+
+    def _draw_tone(self, d: np.ndarray, t: np.ndarray) -> None:
+        self.tone_curve.setData(t, d[:, 2], connect="finite")
+        self._set_session_x(t[-1])
+        v = d[:, 2][np.isfinite(d[:, 2])]
+        if v.size:
+            lo, hi = float(v.min()), float(v.max())
+            if self.baseline_line.isVisible():
+                lo, hi = min(lo, self.baseline_line.value()), max(hi, self.baseline_line.value())
+            self._set_y("tone", self.p_tone, max(0.0, lo * 0.9), hi * 1.1, 5.0)
 
     def _draw_res(self, d: np.ndarray, t: np.ndarray) -> None:
         self.res_curve.setData(t, d[:, 4], connect="finite")
         self.coh_curve.setData(t, d[:, 5], connect="finite")
-        self.coh_view.enableAutoRange()
+        self._set_session_x(t[-1])
+        for key, col, view, floor in (("res", 4, self.p_res, 10.0), ("coh", 5, self.coh_view, 0.5)):
+            v = d[:, col][np.isfinite(d[:, col])]
+            if v.size:
+                self._set_y(key, view, 0.0, float(v.max()) * 1.05, floor)
 
     def set_baseline(self, rmssd_ms: float | None) -> None:
         if rmssd_ms is None or not np.isfinite(rmssd_ms):
@@ -183,6 +255,8 @@ class LivePlots(QWidget):
     def set_spectrum(self, f_hz: np.ndarray, psd: np.ndarray, pacer_hz: float) -> None:
         sel = f_hz <= 0.5
         self.psd_curve.setData(f_hz[sel], psd[sel])
+        if sel.any():
+            self._set_y("psd", self.p_psd, 0.0, float(np.max(psd[sel])) * 1.05, 10.0)
         if pacer_hz > 0:
             self.pacer_line.setValue(pacer_hz)
             self.pacer_line.show()
