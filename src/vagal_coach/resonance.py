@@ -11,9 +11,8 @@ from vagal_coach.hrv.resonance import RateEvidence, Recommendation, evidence, sc
 from vagal_coach.io.model import Recording
 from vagal_coach.session.pacer import PacerSchedule
 
-SETTLE_S = 20.0  # the first seconds at a new rate are left out (the heart takes a few breaths to follow)
-SLIDING_GROUP_BREATHS = 6
-SLIDING_SETTLE_S = 15.0  # the sweep changes a little each breath: its start needs less settling
+SETTLE_S = 20.0  # the first seconds at a new rate, and of the sweep, are left out (the heart takes a few breaths to follow)
+SLIDING_GROUP_BREATHS = 8
 
 
 def stretches(rec: Recording) -> tuple[str, list[tuple[float, float, float]]]:
@@ -52,7 +51,7 @@ def assess(rec: Recording, protocol: str = "auto") -> Recommendation:
             rows.append(evidence(t, rr, accepted, a + SETTLE_S, b, r, schedule.cycles_at, schedule.volume_at))
         return score(rows, "stepped")
     # as at each stepped rate, the sweep's first seconds are left out: the heart takes a few breaths to follow
-    parts = [p for p in parts if p[1] >= parts[0][1] + SLIDING_SETTLE_S - 1e-9]
+    parts = [p for p in parts if p[1] >= parts[0][1] + SETTLE_S - 1e-9]
     for k in range(0, len(parts), SLIDING_GROUP_BREATHS):
         grp = parts[k:k + SLIDING_GROUP_BREATHS]
         if len(grp) < 3:
