@@ -11,7 +11,8 @@ from vagal_coach.hrv.resonance import RateEvidence, Recommendation, evidence, sc
 from vagal_coach.io.model import Recording
 from vagal_coach.session.pacer import PacerSchedule
 
-SETTLE_S = 20.0  # the first seconds at a new rate, and of the sweep, are left out (the heart takes a few breaths to follow)
+# the first seconds at a new rate, and of the sweep, are left out (the heart takes a few breaths to follow)
+SETTLE_S = 20.0
 SLIDING_GROUP_BREATHS = 8
 
 
