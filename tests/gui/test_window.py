@@ -336,3 +336,21 @@ def test_plot_axes_move_rarely_and_on_round_numbers():
     a, b = nice_range(5.0, 5.0, min_span=10.0)
     assert a <= 5.0 < b
     assert [minute_ceiling(t) for t in (0.0, 119.0, 120.5, 3599.0)] == [120.0, 120.0, 180.0, 3600.0]
+
+
+def test_replay_shows_a_guided_sessions_prompts_where_they_were_shown(qtbot, loop, tmp_path):
+    import shutil
+
+    from tests.conftest import RECORDINGS
+    from vagal_coach.io.native import append_event
+
+    src = tmp_path / "g.vcs.jsonl"
+    shutil.copy(RECORDINGS / "synthetic-practice-6bpm.vcs.jsonl", src)
+    append_event(src, {"type": "guided", "t": 0.0, "script": "soothing-rhythm", "prompt_seconds": 10.0})
+    append_event(src, {"type": "prompt", "t": 100.0, "phase": "soothing", "index": 0, "text": "a warm smile"})
+    append_event(src, {"type": "prompt", "t": 200.0, "phase": "soothing", "index": 1, "text": "feel the ground"})
+    ctrl = ReplayController(str(src))
+    qtbot.addWidget(ctrl.window)
+    for t, want in ((50.0, ""), (105.0, "a warm smile"), (115.0, ""), (201.0, "feel the ground")):
+        ctrl.seek(t)
+        assert ctrl.window.prompt.text.text() == want

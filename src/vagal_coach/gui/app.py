@@ -522,6 +522,10 @@ class ReplayController:
         self.window.marker_requested.connect(self.add_marker)
         self.window.export_requested.connect(lambda k: asyncio.ensure_future(self.export(k)))
         self.markers = [(m.t_s, m.label + (f" — {m.note}" if m.note else "")) for m in self.rec.markers]
+        # a guided session's prompts, shown at the replay position as the client saw them
+        self.prompts = sorted((float(o.get("t", 0.0)), str(o.get("text", "")))
+                              for o in self.rec.meta.get("prompts", []))
+        self.prompt_s = float(self.rec.meta.get("guided", {}).get("prompt_seconds", 14.0))
         bar.set_markers(self.markers)
         self.timer = QTimer(self.window)
         self.timer.timeout.connect(self.redraw)
@@ -602,12 +606,21 @@ class ReplayController:
         w = self.window
         pos = self.position()
         w.numbers.show_snapshot(self.last, pos)
+        w.prompt.show_prompt(self.prompt_at(pos))
         w.plots.redraw(pos if self.last else None, staggered=False)
         assert w.replay_bar is not None
         w.replay_bar.set_position(pos)
         if force_spectrum or int(pos * 4) % SPECTRUM_EVERY == 0:
             f, p = self.engine.spectrum()
             w.plots.set_spectrum(f, p, (self.schedule.rate_scalar(pos) / 60.0) if self.schedule else 0.0)
+
+    def prompt_at(self, t_s: float) -> str | None:
+        import bisect
+
+        i = bisect.bisect_right([t for t, _ in self.prompts], t_s) - 1
+        if i < 0 or t_s - self.prompts[i][0] >= self.prompt_s:
+            return None
+        return self.prompts[i][1]
 
     def add_marker(self, label: str | None = None, note: str = "") -> None:
         t = self.position()

@@ -219,8 +219,8 @@ class MainWindow(QMainWindow):
             self.setup.addTab(self.pacer_controls, "Breathing pacer")
             left.addWidget(self.setup)
         left.addWidget(self.pacer, 1)
+        left.addWidget(self.prompt)  # a guided session's prompts, live or in replay
         if mode == "train":
-            left.addWidget(self.prompt)
             left.addWidget(self.reflection, 1)
             self.reflection.submitted.connect(lambda _v: self.show_reflection(False))
             self.reflection.skipped.connect(lambda: self.show_reflection(False))

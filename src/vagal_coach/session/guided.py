@@ -279,7 +279,7 @@ class GuidedSession:
     def header(self) -> dict:
         s = self.plan.script
         return {"script": s.id, "language": s.language, "title": s.title, "minutes": self.plan.total_s / 60.0,
-                "resonance_bpm": self.plan.resonance_bpm,
+                "resonance_bpm": self.plan.resonance_bpm, "prompt_seconds": s.prompt_seconds,
                 "phases": [{"kind": p.kind, "t0": round(p.t0_s, 3), "t1": round(p.t1_s, 3)} for p in self.plan.phases]}
 
     def own_rhythm(self) -> None:
