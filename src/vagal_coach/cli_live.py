@@ -118,7 +118,9 @@ class StatusLine:
         bat = f"battery {st.battery_pct}%" if st.battery_pct is not None else "battery ?"
         t = self.session.clock.now()
         hr, rmssd = _fmt(s.hr_bpm if s else None, "{:.0f}"), _fmt(s.rmssd_ms if s else None, "{:.1f}")
-        clock = f"{int(t // 60)}:{int(t % 60):02d}"
+        from vagal_coach.clock import mmss
+
+        clock = mmss(t)
         link = f"link {st.link}"
         return f"HR {hr} bpm | RMSSD {rmssd} ms | {contact} | {bat} | {link} | beats {st.n_beats} | {clock}{sim}"
 
@@ -315,6 +317,7 @@ def cmd_resonance(ns: argparse.Namespace) -> int:
 
 
 def cmd_history(ns: argparse.Namespace) -> int:
+    from vagal_coach.clock import mmss
     from vagal_coach.session.library import Library
 
     lib = Library.open()
@@ -346,7 +349,7 @@ def cmd_history(ns: argparse.Namespace) -> int:
 
         date = (r["start_utc"] or "")[:16].replace("T", " ")
         dur = r["duration_s"]
-        length = f"{int(dur // 60)}:{int(dur % 60):02d}" if isinstance(dur, (int, float)) else "—"
+        length = mmss(dur) if isinstance(dur, (int, float)) else "—"
         status = "ok" if r["status"] == "ok" else f"UNREADABLE: {r['error']}"
         print(f"{date:<17} {str(r['profile'])[:12]:<12} {str(r['kind'] or '')[:12]:<12} {length:>7} "
               f"{f(r['rate_bpm'], '{:5.1f}')} {f(r['resting_ln_rmssd'], '{:12.2f}')} "

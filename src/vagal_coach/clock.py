@@ -7,6 +7,11 @@ import math
 import time
 
 
+def mmss(t_s: float) -> str:
+    """Seconds as minutes:seconds (whole seconds, rounded down), as the window and status lines show them."""
+    return f"{int(t_s // 60)}:{int(t_s % 60):02d}"
+
+
 class Clock:
     """Seconds since the session start on the monotonic clock, optionally accelerated.
 

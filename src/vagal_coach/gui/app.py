@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
 
-from vagal_coach.clock import Clock
+from vagal_coach.clock import Clock, mmss
 from vagal_coach.gui.main_window import MainWindow
 from vagal_coach.session.engine import LiveEngine, Snapshot
 from vagal_coach.session.pacer import PacerSchedule
@@ -43,6 +43,18 @@ def save_settings(d: dict) -> None:
     p = settings_path()
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(json.dumps(d, indent=1))
+
+
+async def off_thread(fn: Any) -> Any:
+    """Run ``fn`` in the executor, with the cyclic collector paused meanwhile, so that no Qt object is
+    ever collected (destroyed) on the worker thread."""
+    import gc
+
+    gc.disable()
+    try:
+        return await asyncio.get_running_loop().run_in_executor(None, fn)
+    finally:
+        gc.enable()
 
 
 class TrainController:
@@ -254,23 +266,13 @@ class TrainController:
             w.status.setText(w.status.text() + " · The assessment was not completed: no rate is recommended.")
         await self._index(self.last_path)
 
-    async def _off_thread(self, fn: Any) -> Any:
-        """Run ``fn`` in the executor with the cyclic collector paused (no Qt object is ever collected there)."""
-        import gc
-
-        gc.disable()
-        try:
-            return await asyncio.get_running_loop().run_in_executor(None, fn)
-        finally:
-            gc.enable()
-
     async def _index(self, path: Path | None) -> None:
         if path is None:
             return
         from vagal_coach.session.library import Library
 
         try:
-            await self._off_thread(lambda: Library.open().index(path))
+            await off_thread(lambda: Library.open().index(path))
         except Exception:  # noqa: BLE001 - the index is disposable; the recording is safe
             import logging
 
@@ -284,8 +286,12 @@ class TrainController:
         from vagal_coach.resonance import assess
 
         w = self.window
+        def work() -> tuple:
+            rec = read_recording(path)
+            return rec, assess(rec)
+
         try:
-            rec, result = await self._off_thread(lambda: (lambda r: (r, assess(r)))(read_recording(path)))
+            rec, result = await off_thread(work)
         except UserError as e:
             w.status.setText(f"Resonance assessment: {e}")
             return None
@@ -321,7 +327,7 @@ class TrainController:
             out = Path(name)
         from vagal_coach.report.resonance_pdf import write_resonance_report
 
-        await self._off_thread(lambda: write_resonance_report(rec, result, out))
+        await off_thread(lambda: write_resonance_report(rec, result, out))
         self.window.status.setText(f"Report saved: {out}")
         return out
 
@@ -392,7 +398,7 @@ class TrainController:
                 lib.refresh()
             return lib.sessions(h.profile.currentData() or None)
 
-        rows = await self._off_thread(work)
+        rows = await off_thread(work)
         h.set_rows(rows)
         return rows
 
@@ -417,7 +423,7 @@ class TrainController:
         from vagal_coach.report.history_pdf import write_history_report
 
         rows, prof = self.history.rows[::-1], self.history.profile.currentData() or None
-        await self._off_thread(lambda: write_history_report(rows, out, profile=prof))
+        await off_thread(lambda: write_history_report(rows, out, profile=prof))
         self.history.summary.setText(f"Report saved: {out}")
         return out
 
@@ -477,7 +483,7 @@ class TrainController:
         def f(v: float, fmt: str) -> str:
             return "—" if v is None or not math.isfinite(v) else fmt.format(v)
 
-        text = (f"Session {int(s.duration_s // 60)}:{int(s.duration_s % 60):02d}\n"
+        text = (f"Session {mmss(s.duration_s)}\n"
                 f"RMSSD: baseline {f(s.baseline_rmssd_ms, '{:.0f}')} ms, "
                 f"practice {f(s.practice_rmssd_ms, '{:.0f}')} ms\n"
                 f"Resonance power (mean): {f(s.mean_resonance_ms2, '{:.0f}')} ms²\n"
@@ -523,8 +529,8 @@ class ReplayController:
         self.window.export_requested.connect(lambda k: asyncio.ensure_future(self.export(k)))
         self.markers = [(m.t_s, m.label + (f" — {m.note}" if m.note else "")) for m in self.rec.markers]
         # a guided session's prompts, shown at the replay position as the client saw them
-        self.prompts = sorted((float(o.get("t", 0.0)), str(o.get("text", "")))
-                              for o in self.rec.meta.get("prompts", []))
+        prompts = sorted((float(o.get("t", 0.0)), str(o.get("text", ""))) for o in self.rec.meta.get("prompts", []))
+        self.prompt_t_s, self.prompt_texts = [t for t, _ in prompts], [x for _, x in prompts]
         self.prompt_s = float(self.rec.meta.get("guided", {}).get("prompt_seconds", 14.0))
         bar.set_markers(self.markers)
         self.timer = QTimer(self.window)
@@ -615,17 +621,15 @@ class ReplayController:
             w.plots.set_spectrum(f, p, (self.schedule.rate_scalar(pos) / 60.0) if self.schedule else 0.0)
 
     def prompt_at(self, t_s: float) -> str | None:
-        import bisect
+        from vagal_coach.session.guided import prompt_shown_at
 
-        i = bisect.bisect_right([t for t, _ in self.prompts], t_s) - 1
-        if i < 0 or t_s - self.prompts[i][0] >= self.prompt_s:
-            return None
-        return self.prompts[i][1]
+        i = prompt_shown_at(self.prompt_t_s, t_s, self.prompt_s)
+        return None if i is None else self.prompt_texts[i]
 
     def add_marker(self, label: str | None = None, note: str = "") -> None:
         t = self.position()
         if label is None:
-            label, ok = QInputDialog.getText(self.window, "Marker", f"Marker at {int(t // 60)}:{int(t % 60):02d}:")
+            label, ok = QInputDialog.getText(self.window, "Marker", f"Marker at {mmss(t)}:")
             if not ok:
                 return
             note, ok = QInputDialog.getMultiLineText(self.window, "Note", f"Note for '{label}' (optional):")
@@ -663,18 +667,11 @@ class ReplayController:
                 self.rec.markers = [Marker(t, lab) for t, lab in self.markers]
                 write_recording(self.rec, out)
 
-        import gc
-
-        # off the GUI thread; with the cyclic collector paused meanwhile, so that no Qt object is ever
-        # collected (destroyed) on the worker thread
-        gc.disable()
         try:
-            await asyncio.get_running_loop().run_in_executor(None, work)
+            await off_thread(work)
         except Exception as e:  # noqa: BLE001
             self.window.status.setText(f"Export failed: {e}")
             return None
-        finally:
-            gc.enable()
         self.window.status.setText(f"Exported {out}")
         return out
 

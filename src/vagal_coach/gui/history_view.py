@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vagal_coach.clock import mmss
 from vagal_coach.gui.theme import Theme
 from vagal_coach.session.library import TRENDS, progress, weekly_median
 
@@ -36,7 +37,7 @@ def cell_text(row: dict, key: str) -> str:
     if key == "start_utc":
         return (v or "")[:16].replace("T", " ")
     if key == "duration_s":
-        return f"{int(v // 60)}:{int(v % 60):02d}" if isinstance(v, (int, float)) else "—"
+        return mmss(v) if isinstance(v, (int, float)) else "—"
     if key == "status":
         return "ok" if v == "ok" else f"unreadable: {row.get('error') or ''}"
     if key in FORMATS:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vagal_coach.clock import mmss
 from vagal_coach.gui.device_panel import DevicePanel
 from vagal_coach.gui.pacer_widget import PacerWidget
 from vagal_coach.gui.plots import LivePlots
@@ -80,7 +81,7 @@ class BigNumbers(QWidget):
             _set(self.values["coherence"], _fmt(s.coherence, fm["coherence"]))
             _set(self.values["resonance"], _fmt(s.resonance_ms2, fm["resonance"]))
             _set(self.values["p2t"], _fmt(s.peak_to_trough_bpm, fm["p2t"]))
-        _set(self.values["time"], f"{int(elapsed_s // 60)}:{int(elapsed_s % 60):02d}")
+        _set(self.values["time"], mmss(elapsed_s))
 
 
 class PacerControls(QGroupBox):
@@ -160,15 +161,14 @@ class ReplayBar(QWidget):
     def set_position(self, t_s: float) -> None:
         if not self.slider.isSliderDown():
             self.slider.setValue(int(t_s))
-        self.pos.setText(f"{int(t_s // 60)}:{int(t_s % 60):02d} / {int(self.duration_s // 60)}:"
-                         f"{int(self.duration_s % 60):02d}")
+        self.pos.setText(f"{mmss(t_s)} / {mmss(self.duration_s)}")
 
     def set_markers(self, markers: list[tuple[float, str]]) -> None:
         from PySide6.QtWidgets import QListWidgetItem
 
         self.markers.clear()
         for t, label in markers:
-            it = QListWidgetItem(f"{int(t // 60)}:{int(t % 60):02d}  {label}")
+            it = QListWidgetItem(f"{mmss(t)}  {label}")
             it.setData(Qt.UserRole, t)
             self.markers.addItem(it)
 

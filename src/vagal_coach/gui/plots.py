@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
 from vagal_coach.gui.theme import DARK, Theme
 from vagal_coach.hrv.spectral import BANDS_HZ
@@ -133,8 +133,6 @@ class LivePlots(QWidget):
         self.p_tone.setLabel("bottom", "s")
         self.p_res.setLabel("bottom", "s")
         self.n_updates = 0
-        from PySide6.QtWidgets import QGraphicsItem
-
         for p in (self.p_hr, self.p_tone, self.p_res, self.p_psd):
             for ax in ("left", "bottom", "right"):
                 # an axis whose ticks did not change is blitted from a pixmap, not re-rendered

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vagal_coach.clock import mmss
+
 #: session kinds besides the guided scripts: (key, label)
 KINDS = (("practice", "Free practice"),
          ("rf-stepped", "Find my resonance rate: stepped, 6.5 to 4.5 /min (about 13 min)"),
@@ -115,7 +117,7 @@ class PromptView(QWidget):
         if not title:
             self.phase.setText("")
             return
-        left = "" if left_s is None else f" · {int(left_s // 60)}:{int(left_s % 60):02d} left in the session"
+        left = "" if left_s is None else f" · {mmss(left_s)} left in the session"
         self.phase.setText(title + left)
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from vagal_coach import __version__
+from vagal_coach.clock import mmss
 from vagal_coach.report.analysis_pdf import A4, C_BLUE, C_GREY, C_ORANGE, C_VERM, DISCLAIMER, _fmt
 from vagal_coach.session.library import TRENDS, progress, weekly_median
 
@@ -14,7 +15,7 @@ ROWS_PER_PAGE = 38
 
 def _row(r: dict) -> list[str]:
     dur = r.get("duration_s")
-    length = f"{int(dur // 60)}:{int(dur % 60):02d}" if isinstance(dur, (int, float)) else "n/a"
+    length = mmss(dur) if isinstance(dur, (int, float)) else "n/a"
     base = [(r.get("start_utc") or "")[:16].replace("T", " "), str(r.get("profile") or ""),
             str(r.get("kind") or "")]
     if r.get("status") != "ok":

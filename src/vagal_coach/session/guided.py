@@ -16,6 +16,7 @@ prompt, and never forces the pacer: ``own_rhythm()`` lets the client breathe in 
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from collections.abc import Callable
@@ -121,17 +122,25 @@ def user_scripts_dir() -> Path:
     return data_dir() / "guided"
 
 
+def _user_scripts() -> list[Script | UserError]:
+    """Each file in the user's scripts folder, read, or the error that says why it cannot be used."""
+    user = user_scripts_dir()
+    out: list[Script | UserError] = []
+    for f in sorted(user.glob("*.json")) if user.is_dir() else []:
+        try:
+            out.append(load_script(f))
+        except UserError as e:
+            out.append(e)
+    return out
+
+
 def available_scripts(language: str | None = None) -> list[Script]:
     """The user's scripts, then the bundled ones not replaced by them; unreadable user files are skipped
     (``script_problems()`` lists them)."""
     found: dict[str, Script] = {}
-    user = user_scripts_dir()
-    for f in sorted(user.glob("*.json")) if user.is_dir() else []:
-        try:
-            s = load_script(f)
-        except UserError:
-            continue
-        found.setdefault(s.key, s)
+    for s in _user_scripts():
+        if isinstance(s, Script):
+            found.setdefault(s.key, s)
     bundled = resources.files("vagal_coach") / "data" / "guided"
     for f in sorted(bundled.iterdir(), key=lambda x: x.name):
         if f.name.endswith(".json"):
@@ -143,14 +152,7 @@ def available_scripts(language: str | None = None) -> list[Script]:
 
 def script_problems() -> list[str]:
     """One line per user script that cannot be used."""
-    user = user_scripts_dir()
-    lines = []
-    for f in sorted(user.glob("*.json")) if user.is_dir() else []:
-        try:
-            load_script(f)
-        except UserError as e:
-            lines.append(str(e))
-    return lines
+    return [str(e) for e in _user_scripts() if isinstance(e, UserError)]
 
 
 # ------------------------------------------------------------------------------------------------ plan
@@ -171,6 +173,12 @@ class TimedPrompt:
     index: int
 
 
+def prompt_shown_at(starts_s: list[float], t_s: float, show_s: float) -> int | None:
+    """Index of the prompt on screen at ``t_s``: the latest started (``starts_s`` sorted), for ``show_s``."""
+    i = bisect.bisect_right(starts_s, t_s) - 1
+    return i if i >= 0 and t_s - starts_s[i] < show_s else None
+
+
 @dataclass
 class Plan:
     script: Script
@@ -187,15 +195,8 @@ class Plan:
 
     def prompt_at(self, t_s: float) -> TimedPrompt | None:
         """The prompt to show at ``t_s``: the latest one started, for ``prompt_seconds``."""
-        cur = None
-        for q in self.prompts:
-            if q.t_s <= t_s:
-                cur = q
-            else:
-                break
-        if cur is None or t_s - cur.t_s >= self.script.prompt_seconds:
-            return None
-        return cur
+        i = prompt_shown_at([q.t_s for q in self.prompts], t_s, self.script.prompt_seconds)
+        return None if i is None else self.prompts[i]
 
     def pacer_events(self, own_bpm: float | None, from_kind: str | None = None) -> list[PacerEvent]:
         """Pacer events of the phases (from the first of kind ``from_kind`` on, when given).
@@ -273,8 +274,8 @@ class GuidedSession:
 
     def first_events(self) -> list[PacerEvent]:
         """What the pacer does until one's own rate is known: the settle phase (unpaced)."""
-        return self.plan.pacer_events(None)[:1] if self.plan.phases[0].pacer == "off" else \
-            self.plan.pacer_events(None)
+        evs = self.plan.pacer_events(None)
+        return evs[:1] if self.plan.phases[0].pacer == "off" else evs
 
     def header(self) -> dict:
         s = self.plan.script

@@ -157,7 +157,8 @@ def list_profiles() -> list[str]:
         except (OSError, ValueError):
             names.add(f.stem)
     rdir = data_dir() / "recordings"
-    names.update(d.name for d in rdir.iterdir() if d.is_dir()) if rdir.is_dir() else None
+    if rdir.is_dir():
+        names.update(d.name for d in rdir.iterdir() if d.is_dir())
     return sorted(names)
 
 
