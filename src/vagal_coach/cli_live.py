@@ -121,7 +121,8 @@ class StatusLine:
         from vagal_coach.clock import mmss
 
         clock = mmss(t)
-        link = f"link {st.link}"
+        link = st.link_text(t)
+        link = link if link.startswith("searching") else f"link {link}"
         return f"HR {hr} bpm | RMSSD {rmssd} ms | {contact} | {bat} | {link} | beats {st.n_beats} | {clock}{sim}"
 
     def update(self, *_: object, force: bool = False) -> None:
@@ -196,7 +197,17 @@ def cmd_record(ns: argparse.Namespace) -> int:
                 loop.add_signal_handler(sig, session.stop)
             except (NotImplementedError, RuntimeError):  # Windows
                 pass
-        await session.run(ns.duration)
+        async def tick() -> None:  # the line moves on while no beat arrives ("searching ... (0:42)")
+            while True:
+                await asyncio.sleep(1.0)
+                if session.status.searching_since_s is not None:
+                    status.update(force=status.tty)
+
+        ticker = asyncio.ensure_future(tick())
+        try:
+            await session.run(ns.duration)
+        finally:
+            ticker.cancel()
 
     err: UserError | None = None
     try:
@@ -209,7 +220,7 @@ def cmd_record(ns: argparse.Namespace) -> int:
         print(file=sys.stderr)
     st = session.status
     print(f"saved: {recorder.path} ({st.n_beats} beats, {st.n_notifications} notifications, "
-          f"{len(st.gaps)} gap(s))", file=sys.stderr)
+          f"{st.n_gaps} gap(s))", file=sys.stderr)
     if err is not None:
         raise err
     return 0

@@ -3,10 +3,11 @@ registered through BlueZ's D-Bus API (dbus-fast), exactly as a peripheral app wo
 
 Run as a process: ``python fake_strap.py --adapter hci1 --plan PLAN.json --log SENT.jsonl``.
 The plan lists notifications (hex payloads) and the interval between them, and optional outages
-``[start_index, seconds]``: before notification ``start_index`` the link drops (the central's
-``Device1.Disconnect``) and the notifications due in the next ``seconds`` are lost (see the comment at
-the outage for what BlueZoo can and cannot model). Every notification actually sent while a central
-listened is logged with its send time.
+``[start_index, seconds, kind]`` before notification ``start_index``: ``drop`` (the link drops and the
+strap stays known to the central's stack), ``removed`` (the stack forgets the strap, which is silent for
+``seconds`` and then advertises again) or ``power`` (the central's adapter is off for ``seconds``). The
+notifications due meanwhile are sent after the outage. Every notification actually sent while a central
+listened is logged with its send time, and each outage's ``gone``, ``advertising`` and ``resubscribed``.
 """
 
 from __future__ import annotations
@@ -180,7 +181,34 @@ async def main() -> None:
         await asyncio.sleep(0.05)
     await call(bus, adapter, "org.bluez.LEAdvertisingManager1", "RegisterAdvertisement", "oa{sv}", [ADV, {}])
     log = open(ns.log, "w")
-    outages = {int(i): float(s) for i, s in plan.get("outages", [])}
+    outages = {int(o[0]): (float(o[1]), str(o[2]) if len(o) > 2 else "drop") for o in plan.get("outages", [])}
+
+    def mark(event: str, **kw: object) -> None:
+        log.write(json.dumps({"event": event, "t": time.monotonic(), **kw}) + "\n")
+        log.flush()
+
+    async def advertise(on: bool) -> None:
+        member = "RegisterAdvertisement" if on else "UnregisterAdvertisement"
+        await call(bus, adapter, "org.bluez.LEAdvertisingManager1", member, "oa{sv}" if on else "o",
+                   [ADV, {}] if on else [ADV])
+
+    async def central(prop: str, value: bool) -> None:
+        await call(bus, f"/org/bluez/{ns.central}", "org.freedesktop.DBus.Properties", "Set", "ssv",
+                   ["org.bluez.Adapter1", prop, Variant("b", value)])
+
+    async def forget(devices: list[str]) -> None:
+        """The central's stack removes the strap's device object. BlueZoo disconnects before it removes, and a
+        central quick enough can connect again in between (a race real BlueZ does not have): remove until
+        the object stays gone."""
+        for _ in range(50):
+            for dev in devices:
+                await call(bus, f"/org/bluez/{ns.central}", "org.bluez.Adapter1", "RemoveDevice", "o", [dev])
+            await asyncio.sleep(0.3)
+            devices = await central_devices(bus, ns.central)
+            if not devices:
+                break
+        hrm.notifying = False
+
     # wait for a central to subscribe
     t_end = time.monotonic() + 60
     while not hrm.notifying and time.monotonic() < t_end:
@@ -188,35 +216,56 @@ async def main() -> None:
     await asyncio.sleep(plan.get("settle_s", 0.5))
     for i, hexstr in enumerate(plan["notifications"]):
         if i in outages:
-            # the link drops (the OS stack, interference, a strap briefly out of reach) and nothing reaches the
-            # central for a while: the central's Device1.Disconnect, then the notifications due meanwhile are
-            # lost. The strap stays known to the central's stack, as on real BlueZ. BlueZoo cannot model a
-            # strap out of range (its Connect ignores reachability) and never unexports a connection's GATT
-            # objects (exporting them again fails), so the application is registered anew: fresh handles,
-            # fresh object paths, as a stale GATT cache would look to the central.
+            seconds, kind = outages[i]
+            # BlueZoo never unexports a connection's GATT objects (exporting them again fails), so the
+            # application is registered anew in every kind of outage: fresh handles and object paths, as a
+            # strap with changed firmware or a stale GATT cache looks to the central.
             await call(bus, adapter, "org.bluez.GattManager1", "UnregisterApplication", "o", [APP])
-            for dev in await central_devices(bus, ns.central):
-                await call(bus, dev, "org.bluez.Device1", "Disconnect")
-            hrm.notifying = False
-            log.write(json.dumps({"event": "gone", "t": time.monotonic()}) + "\n")
-            log.flush()
             await call(bus, adapter, "org.bluez.GattManager1", "RegisterApplication", "oa{sv}", [APP, {}])
+            hrm.notifying = False
+            devices = await central_devices(bus, ns.central)
+            if kind == "drop":
+                # the link drops (interference, a strap briefly out of reach) and nothing reaches the central
+                # for a while; the strap stays known to the central's stack, as on real BlueZ. BlueZoo's
+                # Connect ignores reachability, so the central may reconnect at once: the notifications
+                # due meanwhile are lost all the same (they are sent after the outage)
+                for dev in devices:
+                    await call(bus, dev, "org.bluez.Device1", "Disconnect")
+            elif kind == "removed":
+                # out of range long enough that the central's stack forgets the strap: the device object is
+                # removed (which drops the link) and the strap is silent; it is found again only by
+                # advertising again, which a central hears only while it scans
+                await advertise(False)
+                await forget(devices)
+            elif kind == "power":
+                # the central's adapter is turned off (the link drops, the stack forgets unpaired devices,
+                # discovery stops) and on again; while it is off it hears no advertisement
+                await advertise(False)
+                await central("Powered", False)
+                await forget(devices)
+            else:
+                raise SystemExit(f"unknown outage kind {kind}")
+            mark("gone", kind=kind)
             t_gone = time.monotonic()
-            while not hrm.notifying and time.monotonic() < t_gone + 30:
-                await asyncio.sleep(0.05)
-            log.write(json.dumps({"event": "resubscribed", "t": time.monotonic(),
-                                  "after_s": time.monotonic() - t_gone}) + "\n")
-            log.flush()
-            await asyncio.sleep(max(0.0, t_gone + outages[i] - time.monotonic()))  # what is due now is lost
-            log.write(json.dumps({"event": "back", "t": time.monotonic()}) + "\n")
-            log.flush()
+            if kind != "drop":
+                await asyncio.sleep(seconds)  # silent: the notifications due now are lost
+                if kind == "power":
+                    await central("Powered", True)
+                await advertise(True)
+            t_adv = time.monotonic()
+            mark("advertising", after_gone_s=t_adv - t_gone)
+            while not hrm.notifying and time.monotonic() < t_adv + 60:
+                await asyncio.sleep(0.02)
+            mark("resubscribed", after_s=time.monotonic() - t_adv, ok=hrm.notifying)
+            if kind == "drop":
+                await asyncio.sleep(max(0.0, t_gone + seconds - time.monotonic()))  # what is due now is lost
+            mark("back")
         if hrm.notifying:
             hrm.notify(bytes.fromhex(hexstr))
-            log.write(json.dumps({"event": "sent", "i": i, "hex": hexstr, "t": time.monotonic()}) + "\n")
-            log.flush()
+            mark("sent", i=i, hex=hexstr)
         delays = plan.get("delays_s")
         await asyncio.sleep(delays[i] if delays else plan.get("interval_s", 0.2))
-    log.write(json.dumps({"event": "done", "t": time.monotonic()}) + "\n")
+    mark("done")
     log.close()
     await asyncio.sleep(plan.get("linger_s", 1.0))
 

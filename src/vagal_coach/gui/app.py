@@ -442,7 +442,7 @@ class TrainController:
         if self.guided is not None:
             ph = self.guided.plan.phase_at(now)
             self.window.prompt.show_phase(ph.title if ph else None, max(0.0, self.guided.plan.total_s - now))
-        self.window.device.show_status(st.link, st.battery_pct, t.engine.contact,
+        self.window.device.show_status(st.link_text(now), st.battery_pct, t.engine.contact,
                                        st.last.quality_pct if st.last else None, bool(st.device.get("simulated")))
 
     def redraw(self) -> None:

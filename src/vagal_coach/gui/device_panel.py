@@ -10,7 +10,7 @@ from vagal_coach.sensors.simulated import SIMULATED_ADDRESS, SIMULATED_NAME
 CONTACT_TEXT = {"contact": "skin contact ✓", "no_contact": "NO SKIN CONTACT: wet the electrodes",
                 "unsupported": "contact not reported by this strap", "unknown": "—"}
 LINK_TEXT = {"idle": "not connected", "connecting": "connecting…", "connected": "connected",
-             "reconnecting": "link lost — reconnecting automatically…", "lost": "link lost — reconnecting…",
+             "reconnecting": "link lost — reconnecting automatically…", "lost": "link lost — searching for the strap…",
              "closed": "ended", "scanning": "scanning…", "failed": "failed"}
 
 

@@ -10,7 +10,8 @@ Every later line is one of (times ``t`` in s since the session start, on the mon
 - ``{"type": "pacer", "t", "rate_bpm", "inhale_fraction", "hold_in_s", "hold_out_s", "label"}``
 - ``{"type": "marker", "t", "label", "note"}``
 - ``{"type": "link", "t", "state", "detail"}`` (connecting, connected, reconnecting, lost, ...)
-- ``{"type": "gap", "t0", "t1", "reason"}``; ``{"type": "battery", "t", "pct"}``;
+- ``{"type": "gap", "t0", "t1", "reason"}``; ``{"type": "gap_start", "t", "t0", "reason"}`` (written when the
+  link drops; the ``gap`` with the same ``t0`` closes it when beats resume); ``{"type": "battery", "t", "pct"}``;
   ``{"type": "device", ...}`` (facts learnt after the header); ``{"type": "end", "t"}``.
 
 Writers flush after every line, so a crash loses at most the line being written; readers tolerate a
@@ -232,6 +233,7 @@ def read(path: Path, text: str) -> Recording:
         rec.meta["notification_hr_bpm"] = note_hr
         rec.meta["contact"] = contact
         rec.meta["notification_raw_hex"] = raw
+    open_gaps: list[tuple[float, str]] = []
     for o in objs:
         if not isinstance(o, dict):
             continue
@@ -246,6 +248,8 @@ def read(path: Path, text: str) -> Recording:
                 rec.markers.append(Marker(float(o["t"]), str(o.get("label", "")), str(o.get("note", ""))))
             elif k == "gap":
                 rec.gaps.append(Gap(float(o["t0"]), float(o["t1"]), str(o.get("reason", ""))))
+            elif k == "gap_start":
+                open_gaps.append((float(o["t0"]), str(o.get("reason", ""))))
             elif k == "link":
                 rec.links.append((float(o["t"]), str(o.get("state", ""))))
             elif k == "battery":
@@ -260,6 +264,14 @@ def read(path: Path, text: str) -> Recording:
                 rec.meta["guided"] = {a: b for a, b in o.items() if a not in ("type", "t")}
         except (KeyError, TypeError, ValueError):
             continue
+    # a gap opened when the link dropped and never closed: the session ended before beats resumed
+    closed = {round(g.start_s, 3) for g in rec.gaps}
+    end_s = max([rec.meta.get("end_t_s", 0.0), float(rec.beat_t_s[-1]) if rec.n_beats else 0.0]
+                + [t for t, _ in rec.links])
+    for t0, reason in open_gaps:
+        if round(t0, 3) not in closed:
+            rec.gaps.append(Gap(t0, max(t0, end_s), f"{reason}; the session ended before beats resumed"))
+    rec.gaps.sort(key=lambda g: g.start_s)
     rec.pacer.sort(key=lambda p: p.t_s)
     rec.markers.sort(key=lambda m: m.t_s)
     return rec

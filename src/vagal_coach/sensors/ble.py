@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import sys
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 from vagal_coach.clock import Clock
 from vagal_coach.errors import DeviceError
@@ -25,6 +28,8 @@ from vagal_coach.sensors.hrm import (
 
 #: seconds between reconnection attempts (the last repeats for as long as the session runs)
 BACKOFF_S = (0.5, 1.0, 2.0, 3.0)
+#: seconds a search's scan runs before it is restarted (an adapter turned off and on stops discovery)
+RESCAN_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -142,80 +147,187 @@ class BleStrap:
             raise DeviceError("no Heart Rate Measurement characteristic: not a heart-rate strap?", path=client.address)
         return max(chars, key=lambda c: c.handle)
 
+    async def _connect(self, device, queue: asyncio.Queue[Notification]):  # type: ignore[no-untyped-def]
+        """Connect to ``device`` (a bleak BLEDevice), read its facts and subscribe to 0x2A37.
+
+        Returns the client, the facts and an event set when this connection drops."""
+        from bleak import BleakClient
+
+        loop = asyncio.get_running_loop()
+        clk = self.clock
+        disconnected = asyncio.Event()
+
+        def on_disconnect(_client: object) -> None:
+            loop.call_soon_threadsafe(disconnected.set)
+
+        client = BleakClient(device, disconnected_callback=on_disconnect, timeout=self.connect_timeout_s,
+                             **_bleak_kwargs(self.adapter))
+        await client.connect()
+        try:
+            info = await self._read_info(client)
+
+            def on_data(_char: object, data: bytearray) -> None:
+                queue.put_nowait(Notification(clk.now(), bytes(data)))
+
+            await client.start_notify(self._measurement_char(client), on_data)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await client.disconnect()
+            raise
+        self._client = client
+        self._device = device
+        return client, info, disconnected
+
     async def events(self) -> AsyncIterator[SourceEvent]:
-        from bleak import BleakClient, BleakScanner
+        from bleak import BleakScanner
 
         clk = self.clock
         queue: asyncio.Queue[Notification] = asyncio.Queue()
-        loop = asyncio.get_running_loop()
-        ever_connected = False
+        # the first connection: scan for the strap by address, a few tries (a strap just put on may need a
+        # few seconds to wake), then say plainly what is wrong rather than wait forever
+        yield LinkEvent(clk.now(), "connecting", self.address)
         attempt = 0
-        while not self._closed.is_set():
-            yield LinkEvent(clk.now(), "reconnecting" if ever_connected else "connecting", self.address)
-            disconnected = asyncio.Event()
+        while True:
             try:
-                # a strap seen before is connected to directly: the OS stack keeps it and connects as soon as
-                # it advertises again (no fresh discovery, which may miss a strap that advertises rarely);
-                # when that fails, the next attempt scans for it anew
-                # every third failed attempt scans anew all the same, in case the stack forgot the strap
-                device = self._device if attempt % 3 != 2 else None
-                if device is None:
-                    device = await BleakScanner.find_device_by_address(self.address, timeout=self.scan_timeout_s,
-                                                                       **_bleak_kwargs(self.adapter))
+                device = await BleakScanner.find_device_by_address(self.address, timeout=self.scan_timeout_s,
+                                                                   **_bleak_kwargs(self.adapter))
                 if device is None:
                     raise DeviceError("strap not found: is it worn (straps sleep when dry) and in range?",
                                       path=self.address)
-                def on_disconnect(_client: object, ev: asyncio.Event = disconnected) -> None:
-                    loop.call_soon_threadsafe(ev.set)
-
-                client = BleakClient(device, disconnected_callback=on_disconnect, timeout=self.connect_timeout_s,
-                                     **_bleak_kwargs(self.adapter))
-                await client.connect()
-                self._client = client
-                self._device = device
-                info = await self._read_info(client)
-
-                def on_data(_char: object, data: bytearray) -> None:
-                    queue.put_nowait(Notification(clk.now(), bytes(data)))
-
-                await client.start_notify(self._measurement_char(client), on_data)
+                client, info, disconnected = await self._connect(device, queue)
+                break
             except Exception as e:  # noqa: BLE001 - every stack error becomes a link event or one line
                 err = explain(e, self.address)
-                # the first connection: a strap just put on may need a few seconds to wake; after the
-                # first attempts fail, say so plainly rather than wait forever
-                if not ever_connected and (attempt + 1 >= self.first_attempts or _fatal(err)):
+                if self._closed.is_set():
+                    yield LinkEvent(clk.now(), "closed", "session ended")
+                    return
+                if attempt + 1 >= self.first_attempts or _fatal(err):
                     raise err from None
-                yield LinkEvent(clk.now(), "lost" if ever_connected else "connecting", str(err.message))
+                yield LinkEvent(clk.now(), "connecting", str(err.message))
                 await self._backoff(attempt)
                 attempt += 1
-                continue
-            ever_connected = True
-            attempt = 0
+        while True:
             yield LinkEvent(clk.now(), "connected", self.address)
             yield DeviceInfo(clk.now(), info)
-            closed_wait = asyncio.ensure_future(self._closed.wait())
-            dis_wait = asyncio.ensure_future(disconnected.wait())
-            try:
-                while not disconnected.is_set() and not self._closed.is_set():
-                    get = asyncio.ensure_future(queue.get())
-                    done, _ = await asyncio.wait({get, dis_wait, closed_wait}, return_when=asyncio.FIRST_COMPLETED)
-                    if get in done:
-                        yield get.result()
-                    else:
-                        get.cancel()
-                while not queue.empty():
-                    yield queue.get_nowait()
-            finally:
-                closed_wait.cancel()
-                dis_wait.cancel()
+            async for note in self._stream(queue, disconnected):
+                yield note
             self._client = None
             if self._closed.is_set():
                 with contextlib.suppress(Exception):
                     await client.disconnect()
                 break
             yield LinkEvent(clk.now(), "lost", "link dropped")
-            await self._backoff(0)
+            found = None
+            async for ev in self._search(queue):
+                if isinstance(ev, LinkEvent):
+                    yield ev
+                else:
+                    found = ev
+            if found is None:  # the session ended while searching
+                break
+            client, info, disconnected = found
         yield LinkEvent(clk.now(), "closed", "session ended")
+
+    async def _stream(self, queue: asyncio.Queue[Notification], disconnected: asyncio.Event
+                      ) -> AsyncIterator[Notification]:
+        """Notifications as they arrive, until the link drops or the session ends (then what is queued)."""
+        closed_wait = asyncio.ensure_future(self._closed.wait())
+        dis_wait = asyncio.ensure_future(disconnected.wait())
+        try:
+            while not disconnected.is_set() and not self._closed.is_set():
+                get = asyncio.ensure_future(queue.get())
+                done, _ = await asyncio.wait({get, dis_wait, closed_wait}, return_when=asyncio.FIRST_COMPLETED)
+                if get in done:
+                    yield get.result()
+                else:
+                    get.cancel()
+            while not queue.empty():
+                yield queue.get_nowait()
+        finally:
+            closed_wait.cancel()
+            dis_wait.cancel()
+
+    async def _search(self, queue: asyncio.Queue[Notification]) -> AsyncIterator[Any]:
+        """After a link loss, until the strap is back or the session ends.
+
+        Two ways back run side by side. A scan filtered on the Heart Rate Service stays on, and the moment
+        the strap advertises (a strap out of range, taken off or power-cycled long enough that the OS
+        stack forgot it) it is connected to. Meanwhile, while the stack still knows the strap, direct
+        connects to it are tried (BlueZ completes those itself when the strap advertises). The scan is
+        restarted every ``RESCAN_S`` and whenever it fails to start, so an adapter turned off and on
+        comes back too. Yields link events, then what :meth:`_connect` returns; nothing when the session ends
+        first.
+        """
+        from bleak import BleakScanner
+
+        clk = self.clock
+        t0 = clk.now()
+        yield LinkEvent(t0, "searching", "searching for the strap")
+        seen: list = []
+        wake = asyncio.Event()
+        want = self.address.upper()
+
+        def on_adv(device, _adv) -> None:  # type: ignore[no-untyped-def]
+            if device.address.upper() == want:
+                seen.append(device)
+                wake.set()
+
+        scanner = None
+        scan_t = -math.inf
+        attempt = 0
+        last_detail = ""
+        try:
+            while not self._closed.is_set():
+                if scanner is None or time.monotonic() - scan_t > RESCAN_S:
+                    if scanner is not None:
+                        with contextlib.suppress(Exception):
+                            await scanner.stop()
+                    scanner = BleakScanner(on_adv, service_uuids=[HEART_RATE_SERVICE], **_bleak_kwargs(self.adapter))
+                    scan_t = time.monotonic()
+                    try:
+                        await scanner.start()
+                    except Exception as e:  # noqa: BLE001 - the adapter off or gone: try again shortly
+                        scanner = None
+                        detail = explain(e, self.adapter or "bluetooth").message
+                        if detail != last_detail:
+                            last_detail = detail
+                            yield LinkEvent(clk.now(), "searching", detail)
+                device = seen.pop() if seen else None
+                seen.clear()
+                wake.clear()
+                if device is not None and scanner is not None:
+                    # it advertises: stop discovery first (some adapters refuse to connect while scanning)
+                    with contextlib.suppress(Exception):
+                        await scanner.stop()
+                    scanner = None
+                device = device or self._device
+                if device is not None:
+                    try:
+                        result = await self._connect(device, queue)
+                    except Exception as e:  # noqa: BLE001
+                        err = explain(e, self.address)
+                        if "not found" in str(e).lower() or "unknownobject" in str(e).lower():
+                            self._device = None  # the stack forgot it: only its advertising brings it back
+                        if err.message != last_detail:
+                            last_detail = err.message
+                            yield LinkEvent(clk.now(), "searching", err.message)
+                    else:
+                        yield result
+                        return
+                    attempt += 1
+                # wait for the strap to advertise, the session to end, or the next direct try
+                delay = BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)] if self._device is not None else RESCAN_S
+                waits = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(self._closed.wait())]
+                try:
+                    await asyncio.wait(waits, timeout=delay if scanner is not None else min(delay, 1.0),
+                                       return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    for w in waits:
+                        w.cancel()
+        finally:
+            if scanner is not None:
+                with contextlib.suppress(Exception):
+                    await scanner.stop()
 
     async def _backoff(self, attempt: int) -> None:
         with contextlib.suppress(asyncio.TimeoutError):

@@ -27,8 +27,22 @@ class SessionStatus:
     battery_pct: int | None = None
     n_notifications: int = 0
     n_beats: int = 0
-    gaps: list[Gap] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)  # closed gaps
+    open_gap_start_s: float | None = None  # the link is down since this beat time (an open gap)
+    searching_since_s: float | None = None  # session time the link was lost (None while connected)
     last: Snapshot | None = None
+
+    @property
+    def n_gaps(self) -> int:
+        return len(self.gaps) + (self.open_gap_start_s is not None)
+
+    def link_text(self, now_s: float) -> str:
+        """What the window and ``record``'s status line say of the link: "searching for the strap (0:42)"."""
+        if self.searching_since_s is not None and self.link not in ("closed", "failed"):
+            from vagal_coach.clock import mmss
+
+            return f"searching for the strap ({mmss(max(0.0, now_s - self.searching_since_s))})"
+        return self.link
 
 
 class Session:
@@ -94,12 +108,14 @@ class Session:
                 self.recorder.notification(ev.t_s, ev.raw, m, batch.t_s)
             st.n_notifications += 1
             st.n_beats += int(batch.t_s.size)
-            if batch.gap is not None:
-                g = Gap(batch.gap[0], batch.gap[1], "no beats received")
-                st.gaps.append(g)
-                if self.recorder:
-                    self.recorder.gap(g)
-                self._emit(g)
+            if st.open_gap_start_s is not None and batch.t_s.size:
+                # beats resume after a link loss: close the gap opened when it dropped
+                start = st.open_gap_start_s if batch.gap is None else batch.gap[0]
+                end = batch.gap[1] if batch.gap is not None else float(batch.t_s[0] - batch.rr_ms[0] / 1000.0)
+                self._add_gap(Gap(start, max(start, end), "link lost"))
+                st.open_gap_start_s = None
+            elif batch.gap is not None:
+                self._add_gap(Gap(batch.gap[0], batch.gap[1], "no beats received"))
             for s in snaps:
                 st.last = s
                 for cb in self.on_snapshot:
@@ -111,6 +127,17 @@ class Session:
                 self.recorder.link(ev.t_s, ev.state, ev.detail)
             if ev.state in ("lost", "reconnecting"):
                 self.engine.clock.reset()
+                if st.searching_since_s is None:
+                    st.searching_since_s = ev.t_s
+                if st.open_gap_start_s is None and st.n_beats:
+                    # written at once, so a session that ends during the outage still shows the gap
+                    last = self.engine.clock.last_beat_s
+                    st.open_gap_start_s = float(ev.t_s if last is None else last)
+                    if self.recorder:
+                        self.recorder.event("gap_start", st.open_gap_start_s, t0=st.open_gap_start_s,
+                                            reason="link lost")
+            elif ev.state == "connected":
+                st.searching_since_s = None
         elif isinstance(ev, DeviceInfo):
             st.device.update(ev.info)
             if ev.info.get("battery_pct") is not None:
@@ -119,6 +146,12 @@ class Session:
                 self.recorder.device(ev.t_s, ev.info)
         self._emit(ev)
         return []
+
+    def _add_gap(self, g: Gap) -> None:
+        self.status.gaps.append(g)
+        if self.recorder:
+            self.recorder.gap(g)
+        self._emit(g)
 
     async def run(self, duration_s: float | None = None) -> SessionStatus:
         """Consume the source until it ends, ``stop()`` is called, or ``duration_s`` passes."""
