@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
-
 from tests.ble.conftest import bluezoo_env  # noqa: E402
 from tests.ble.test_record_ble import _sent_rr, make_plan, run_record  # noqa: E402
 

@@ -11,11 +11,13 @@ from typing import Any
 import numpy as np
 
 from vagal_coach import hrv
+from vagal_coach.errors import UserError
 from vagal_coach.hrv.spectral import frequency_domain
 from vagal_coach.hrv.time_domain import time_domain, windowed_time_domain
 from vagal_coach.io.model import Recording
 
-JSON_KEYS = ("file", "n_beats", "duration_s", "mean_rr_ms", "mean_hr_bpm", "sdnn_ms", "rmssd_ms", "ln_rmssd",
+JSON_KEYS = ("file", "n_beats", "n_accepted", "duration_s", "mean_rr_ms", "mean_hr_bpm", "sdnn_ms", "rmssd_ms",
+             "ln_rmssd",
              "pnn50_pct", "pnn20_pct", "sdsd_ms", "cvnn_pct", "vlf_ms2", "lf_ms2", "hf_ms2", "total_ms2",
              "lf_hf", "lf_nu", "hf_nu", "lf_peak_hz", "hf_peak_hz", "sd1_ms", "sd2_ms", "dfa_alpha1",
              "dfa_alpha2", "sampen", "coherence", "coherence_peak_hz", "artifacts_pct", "artifacts")
@@ -25,8 +27,19 @@ JSON_KEYS = ("file", "n_beats", "duration_s", "mean_rr_ms", "mean_hr_bpm", "sdnn
 SAMPEN_MAX_BEATS = 3000
 
 
+DETRENDS = ("smoothness_priors", "linear", "none")
+PSD_METHODS = ("welch", "lomb")
+
+
 @dataclass
 class AnalysisSettings:
+    """The methods of one analysis; every value is echoed in the output's ``settings``.
+
+    The defaults follow Kubios HRV: 300-2000 ms range, Lipponen & Tarvainen 2019 correction, cubic
+    interpolation to 4 Hz, smoothness-priors detrending (lambda 500), Welch with 256 s Hann segments
+    and 50 % overlap, Task Force bands (``docs/methods.md`` compares them with Kubios and neurokit2).
+    """
+
     artifacts: str = "auto"  # auto (Lipponen & Tarvainen 2019 correction) or none
     window_s: float | None = None  # trend window
     fs_hz: float = 4.0
@@ -35,9 +48,46 @@ class AnalysisSettings:
     psd_method: str = "welch"
     welch_window_s: float = 256.0
     welch_overlap: float = 0.5
+    range_ms: tuple[float, float] = (300.0, 2000.0)
+    bands_hz: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(hrv.spectral.BANDS_HZ))
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ``ValueError`` with one sentence naming the setting when a value cannot be used."""
+        if self.artifacts not in ("auto", "none"):
+            raise ValueError(f"artifacts must be auto or none, not {self.artifacts!r}")
+        if self.detrend not in DETRENDS:
+            raise ValueError(f"detrend must be smoothness-priors, linear or none, not {self.detrend!r}")
+        if self.psd_method not in PSD_METHODS:
+            raise ValueError(f"psd must be welch or lomb, not {self.psd_method!r}")
+        for name, v, lo, hi in (("lambda", self.detrend_lambda, 1e-3, 1e7),
+                                ("resample-hz", self.fs_hz, 1.0, 100.0),
+                                ("welch-window", self.welch_window_s, 10.0, 3600.0),
+                                ("welch-overlap", self.welch_overlap, 0.0, 0.95)):
+            if not (isinstance(v, (int, float)) and lo <= v <= hi):
+                raise ValueError(f"{name} must be a number from {lo:g} to {hi:g}, not {v!r}")
+        if self.window_s is not None and not (isinstance(self.window_s, (int, float)) and 10 <= self.window_s
+                                              <= 86400):
+            raise ValueError(f"window must be 10-86400 s, not {self.window_s!r}")
+        lo, hi = self.range_ms
+        if not (50.0 <= lo < hi <= 10000.0):
+            raise ValueError(f"range-ms must be LO-HI with 50 <= LO < HI <= 10000, not {lo:g}-{hi:g}")
+        missing = {"vlf", "lf", "hf"} - set(self.bands_hz)
+        if missing:
+            raise ValueError(f"bands need vlf, lf and hf (missing {', '.join(sorted(missing))})")
+        nyq = self.fs_hz / 2.0
+        for k, (b_lo, b_hi) in self.bands_hz.items():
+            if not (0.0 <= b_lo < b_hi <= nyq):
+                raise ValueError(f"band {k}={b_lo:g}-{b_hi:g} must satisfy 0 <= LO < HI <= {nyq:g} Hz "
+                                 "(half the resampling rate)")
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        d = dict(self.__dict__)
+        d["range_ms"] = list(self.range_ms)
+        d["bands_hz"] = {k: list(v) for k, v in self.bands_hz.items()}
+        return d
 
 
 @dataclass
@@ -67,33 +117,85 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysis:
-    s = settings or AnalysisSettings()
+def min_span_s(lo_hz: float) -> float:
+    """The shortest series a band's power is reported for: five cycles of its lower edge, at least 60 s
+    and at most 300 s (HF 60 s, LF 125 s, VLF 300 s: the Task Force's minimum lengths)."""
+    return float(np.clip(5.0 / lo_hz if lo_hz > 0 else np.inf, 60.0, 300.0))
+
+
+def _frequency_metrics(d: dict[str, float], span_s: float, bands: dict[str, tuple[float, float]]
+                       ) -> dict[str, float]:
+    """Band metrics with those the series is too short for set to NaN (and what is derived from them)."""
+    out = dict(d)
+    nan = float("nan")
+    short = {k for k, (lo, _) in bands.items() if span_s < min_span_s(lo)}
+    for k in short:
+        out[f"{k}_ms2"] = nan
+        out[f"{k}_peak_hz"] = nan
+    if short & {"lf", "hf"}:
+        out["lf_hf"] = out["lf_nu"] = out["hf_nu"] = nan
+    if short:
+        out["total_ms2"] = nan
+    return out
+
+
+def accepted_beats(rec: Recording, range_ms: tuple[float, float] = (300.0, 2000.0)
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The beats an analysis may use: ``(rr_ms, t_s, in_range)`` of the beats with a finite interval and a
+    finite beat time later than every one before it; ``in_range`` flags those within ``range_ms``."""
     rr, t = rec.rr_ms, rec.beat_t_s
+    valid = np.isfinite(rr) & np.isfinite(t)
+    if t.size > 1:  # a beat time that does not move forward cannot be placed on the time axis
+        prev_max = np.maximum.accumulate(np.where(valid, t, -np.inf))
+        valid[1:] &= t[1:] > prev_max[:-1]
+    rr, t = rr[valid], t[valid]
+    return rr, t, hrv.range_gate(rr, *range_ms)
+
+
+def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysis:
+    """Every metric of one recording, on its accepted beats only (``accepted_beats``).
+
+    A metric that needs more accepted beats than there are is NaN (``null`` in JSON). Raises
+    :class:`UserError` naming the file when no beat lies within the range.
+    """
+    s = settings or AnalysisSettings()
+    lo_ms, hi_ms = s.range_ms
+    rr, t, in_range = accepted_beats(rec, s.range_ms)
+    if not np.any(in_range):
+        raise UserError(f"no beats within {lo_ms:g}-{hi_ms:g} ms: nothing to analyse (is it an R-R "
+                        "recording, in ms or s?)", path=rec.path if rec.path is not None else rec.name)
     ares = None
     if s.artifacts == "auto":
-        ares = hrv.correct_artifacts(rr, t)
+        ares = hrv.correct_artifacts(rr, t, lo_ms=lo_ms, hi_ms=hi_ms)
         rr_a, t_a, corrected = ares.rr_ms, ares.t_s, ares.corrected
-        art_counts = ares.counts
-        art_pct = ares.share_pct
-    elif s.artifacts == "none":
-        rr_a, t_a, corrected = rr, t, np.zeros(rr.size, bool)
-        art_counts, art_pct = {k: 0 for k in hrv.artifacts.KINDS}, 0.0
+        art_counts = dict(ares.counts)
     else:
-        raise ValueError(f"unknown artifact mode {s.artifacts!r} (auto or none)")
+        rr_a, t_a = rr[in_range], t[in_range]
+        corrected = np.zeros(rr_a.size, bool)
+        art_counts = {k: 0 for k in hrv.artifacts.KINDS}
+        art_counts["out_of_range"] = int(np.count_nonzero(~in_range))
+    # beats that could not be placed in time at all count as out of range too
+    art_counts["out_of_range"] += int(rec.n_beats - rr.size)
+    art_pct = 100.0 * sum(art_counts.values()) / rec.n_beats if rec.n_beats else 0.0
     td = time_domain(rr_a)
     spec = frequency_domain(t_a, rr_a, fs_hz=s.fs_hz, detrend=s.detrend, lambda_=s.detrend_lambda,
-                            method=s.psd_method, window_s=s.welch_window_s, overlap=s.welch_overlap)
+                            method=s.psd_method, window_s=s.welch_window_s, overlap=s.welch_overlap,
+                            bands=s.bands_hz)
     coh, coh_f = hrv.coherence_ratio(spec.f_hz, spec.psd_ms2_hz)
+    span_s = float(t_a[-1] - t_a[0] + rr_a[0] / 1000.0) if rr_a.size else 0.0
+    freq = _frequency_metrics(spec.as_dict(), span_s, s.bands_hz)
+    if freq["lf_ms2"] != freq["lf_ms2"]:  # NaN: too short for LF, so for a coherence peak within it
+        coh = coh_f = float("nan")
     pc = hrv.poincare(rr_a)
     se_rr = rr_a if rr_a.size <= SAMPEN_MAX_BEATS else rr_a[:SAMPEN_MAX_BEATS]
     metrics: dict[str, Any] = {
         "file": str(rec.path) if rec.path else rec.name,
         "format": rec.format,
         "n_beats": int(rec.n_beats),
+        "n_accepted": int(np.count_nonzero(in_range)),
         "duration_s": rec.duration_s,
         **{k: v for k, v in td.items() if k != "n_beats"},
-        **spec.as_dict(),
+        **freq,
         "sd1_ms": pc["sd1_ms"],
         "sd2_ms": pc["sd2_ms"],
         "dfa_alpha1": hrv.dfa(rr_a, (4, 16)),
@@ -110,11 +212,12 @@ def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysi
     settings_d = s.as_dict()
     settings_d.update(spec.settings)
     settings_d["artifact_method"] = "lipponen2019" if s.artifacts == "auto" else "none"
-    settings_d["artifact_range_ms"] = [300.0, 2000.0]
+    settings_d["artifact_range_ms"] = [lo_ms, hi_ms]
     settings_d["sdnn_ddof"] = 1
     settings_d["dfa_alpha1_beats"] = [4, 16]
     settings_d["dfa_alpha2_beats"] = [16, 64]
     settings_d["sampen"] = {"m": 2, "r": "0.2 SD", "max_beats": SAMPEN_MAX_BEATS}
+    settings_d["min_span_s"] = {k: min_span_s(lo) for k, (lo, _) in s.bands_hz.items()}
     settings_d["coherence"] = {"search_hz": [0.04, 0.26], "half_width_hz": 0.015, "total_hz": [0.0033, 0.4]}
     metrics["settings"] = settings_d
     trend = None

@@ -133,9 +133,13 @@ def detect_artifacts_lipponen(rr_ms: ArrayLike, *, alpha: float = 5.2, window_be
     if n == 0:
         return labels
     oor = ~range_gate(rr, lo_ms, hi_ms)
-    if n < 5:
+    if n < 5 or np.count_nonzero(~oor) < 2:
         labels[oor] = 1 + KINDS.index("out_of_range")
         return labels
+    if np.any(oor):  # out-of-range values must not set the thresholds: classify the rest with them bridged
+        idx = np.arange(n)
+        rr = rr.copy()
+        rr[oor] = np.interp(idx[oor], idx[~oor], rr[~oor])
     from scipy import ndimage  # deferred: keeps the window's start-up short
 
     d = np.empty(n)
@@ -206,13 +210,16 @@ def correct_artifacts(rr_ms: ArrayLike, t_s: ArrayLike | None = None, labels: Ar
     # long/short and out of range: interpolate over good beats
     bad = (lab == 1 + KINDS.index("long_short")) | (lab == 1 + KINDS.index("out_of_range"))
     good = ~bad & ~np.isin(lab, [1 + KINDS.index("missed"), 1 + KINDS.index("extra")])
-    if np.any(bad) and np.count_nonzero(good) >= 2:
+    keep = np.ones(n, dtype=bool)
+    if np.any(bad) and np.any(good):
         x[bad] = np.interp(t[bad], t[good], x[good])
         changed |= bad
+    else:
+        keep &= ~bad  # nothing to interpolate from: such beats are left out, never analysed as they are
+    t0 = float(t[0] - x[0] / 1000.0) if np.isfinite(x[0]) else float(t[0])
     # extra: merge with the following interval
     extra = np.flatnonzero(lab == 1 + KINDS.index("extra"))
     extra = extra[extra < n - 1]
-    keep = np.ones(n, dtype=bool)
     x[extra + 1] += x[extra]
     keep[extra] = False
     changed[extra + 1] = True
@@ -222,6 +229,5 @@ def correct_artifacts(rr_ms: ArrayLike, t_s: ArrayLike | None = None, labels: Ar
     vals = np.where(missed, x / 2.0, x)
     out_rr = np.repeat(vals[keep], reps[keep])
     out_changed = np.repeat(changed[keep] | missed[keep], reps[keep])
-    t0 = float(t[0] - rr[0] / 1000.0)
     out_t = t0 + np.cumsum(out_rr) / 1000.0
     return ArtifactResult(lab, counts, out_rr, out_t, out_changed, settings=dict(detect_kwargs))

@@ -30,6 +30,10 @@ class PacerEvent:
     ramp_s: float = 0.0
 
 
+#: the longest stretch of time one R-R value may stand for on a time axis built from R-R values (60 s)
+MAX_INTERVAL_MS = 60_000.0
+
+
 @dataclass(frozen=True)
 class Gap:
     start_s: float
@@ -67,9 +71,13 @@ class Recording:
 
     @classmethod
     def from_rr(cls, rr_ms: NDArray[np.float64] | list[float], **kw: object) -> Recording:
-        """A recording whose beat times are the cumulative sum of its intervals."""
+        """A recording whose beat times are the cumulative sum of its intervals.
+
+        An impossible value (not a number, negative, or longer than ``MAX_INTERVAL_MS``) takes at most
+        that long on the time axis, so one corrupt value cannot push every later beat out of reach."""
         rr = np.asarray(rr_ms, dtype=float)
-        return cls(rr_ms=rr, beat_t_s=np.cumsum(rr) / 1000.0, **kw)  # type: ignore[arg-type]
+        step = np.clip(np.nan_to_num(rr, nan=0.0, posinf=MAX_INTERVAL_MS, neginf=0.0), 0.0, MAX_INTERVAL_MS)
+        return cls(rr_ms=rr, beat_t_s=np.cumsum(step) / 1000.0, **kw)  # type: ignore[arg-type]
 
     @property
     def n_beats(self) -> int:
@@ -79,7 +87,8 @@ class Recording:
     def duration_s(self) -> float:
         if self.rr_ms.size == 0:
             return 0.0
-        return float(self.beat_t_s[-1] - (self.beat_t_s[0] - self.rr_ms[0] / 1000.0))
+        first_ms = float(np.clip(np.nan_to_num(self.rr_ms[0], nan=0.0, posinf=MAX_INTERVAL_MS), 0.0, MAX_INTERVAL_MS))
+        return float(self.beat_t_s[-1] - (self.beat_t_s[0] - first_ms / 1000.0))
 
     @property
     def name(self) -> str:

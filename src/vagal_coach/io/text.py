@@ -37,8 +37,9 @@ def _check_rr(rr: np.ndarray, lines: np.ndarray, path: Path) -> None:
 
 def _to_ms(values: np.ndarray) -> tuple[np.ndarray, str]:
     """RR values in ms or s, told apart by their median (a heart beat lasts 0.3-2 s)."""
-    if values.size and float(np.median(values)) < 10.0:
-        return values * 1000.0, "s"
+    with np.errstate(over="ignore"):  # absurd values may overflow to inf, which the range gate rejects
+        if values.size and float(np.median(values)) < 10.0:
+            return values * 1000.0, "s"
     return values, "ms"
 
 
@@ -147,15 +148,15 @@ def read_plain(path: Path, text: str) -> Recording:
 def _from_table(path: Path, vals: np.ndarray, lines: np.ndarray) -> Recording:
     ncol = vals.shape[1]
     if ncol == 1:
+        _check_rr(vals[:, 0], lines, path)
         rr, unit = _to_ms(vals[:, 0])
-        _check_rr(rr, lines, path)
         rec = Recording.from_rr(rr, path=path, format="rr-text")
         rec.meta["rr_unit_detected"] = unit
         return rec
     if ncol == 2:
         t_raw, rr_raw = vals[:, 0], vals[:, 1]
+        _check_rr(rr_raw, lines, path)
         rr, unit = _to_ms(rr_raw)
-        _check_rr(rr, lines, path)
         t = t_raw
         if t.size > 1:
             dt = float(np.median(np.diff(t)))
