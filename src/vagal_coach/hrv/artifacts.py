@@ -15,6 +15,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 KINDS = ("ectopic", "long_short", "missed", "extra", "out_of_range")
+#: an ectopic pair: the premature interval at least this fraction short of the local median, the
+#: compensatory one as much long
+ECTOPIC_TOL = 0.12
+#: a long/short interval is a lone one: both neighbours at most this fraction as far off the local median
+LONE_FRACTION = 0.5
 
 
 def range_gate(rr_ms: ArrayLike, lo_ms: float = 300.0, hi_ms: float = 2000.0) -> NDArray[np.bool_]:
@@ -115,17 +120,54 @@ class ArtifactResult:
         return self.labels == 1 + KINDS.index(kind)
 
 
+def _shift(a: NDArray[np.bool_], k: int) -> NDArray[np.bool_]:
+    """``a`` moved ``k`` places later (earlier for negative ``k``), False shifted in."""
+    out = np.zeros_like(a)
+    if k > 0:
+        out[k:] = a[:-k]
+    elif k < 0:
+        out[:k] = a[-k:]
+    else:
+        out[:] = a
+    return out
+
+
+def _local_median(rr: NDArray[np.float64], oor: NDArray[np.bool_], width: int) -> NDArray[np.float64]:
+    """The ``width``-beat running median of ``rr`` with out-of-range values bridged by interpolation."""
+    from scipy import ndimage  # deferred: keeps the window's start-up short
+
+    x = rr
+    if np.any(oor):
+        idx = np.arange(rr.size)
+        x = rr.copy()
+        x[oor] = np.interp(idx[oor], idx[~oor], rr[~oor])
+    return ndimage.median_filter(x, size=width, mode="nearest")
+
+
 def detect_artifacts_lipponen(rr_ms: ArrayLike, *, alpha: float = 5.2, window_beats: int = 91,
                               medfilt_beats: int = 11, c1: float = 0.13, c2: float = 0.17,
-                              lo_ms: float = 300.0, hi_ms: float = 2000.0) -> NDArray[np.int8]:
+                              lo_ms: float = 300.0, hi_ms: float = 2000.0, tol: float = 0.18
+                              ) -> NDArray[np.int8]:
     """Classify every beat as ok (0) or an artifact kind (1 + index into ``KINDS``).
 
     Lipponen & Tarvainen (2019): dRR normalised by ``alpha`` times the quartile deviation over a
     centred ``window_beats`` window; the difference from an ``medfilt_beats`` median (negative side
     doubled), normalised likewise; the decision subspaces S12 (ectopic, constants ``c1``, ``c2``) and
-    S22 (long/short); missed beats are long intervals close to two medians, extra beats short ones
-    whose sum with the next is close to one median. Out-of-range intervals (``lo_ms``..``hi_ms``)
-    are labelled ``out_of_range``. Non-causal; fully vectorised.
+    S22 (long/short). The thresholds are set on the series with out-of-range values bridged, so a
+    corrupt value cannot widen them.
+
+    Each kind is then named by the model that explains it, on the raw intervals (a split or merged
+    interval may well lie outside the range). Within ``tol`` (a fraction of the local median), or the
+    paper's threshold when that is wider:
+
+    - extra: an interval split in two at any fraction: a short interval whose sum with the next, or
+      with the one before, is one median;
+    - missed: a long interval of two medians;
+    - ectopic: a premature short interval and its compensatory long one, summing to two medians
+      (labelled on the long one), besides the paper's S12 rule.
+
+    What no model explains stays long/short; what lies outside ``lo_ms``..``hi_ms`` and is explained by
+    none is ``out_of_range``. Non-causal; fully vectorised.
     """
     rr = np.asarray(rr_ms, dtype=float)
     n = rr.size
@@ -136,18 +178,14 @@ def detect_artifacts_lipponen(rr_ms: ArrayLike, *, alpha: float = 5.2, window_be
     if n < 5 or np.count_nonzero(~oor) < 2:
         labels[oor] = 1 + KINDS.index("out_of_range")
         return labels
-    if np.any(oor):  # out-of-range values must not set the thresholds: classify the rest with them bridged
-        idx = np.arange(n)
-        rr = rr.copy()
-        rr[oor] = np.interp(idx[oor], idx[~oor], rr[~oor])
-    from scipy import ndimage  # deferred: keeps the window's start-up short
-
+    med = _local_median(rr, oor, medfilt_beats)
+    x = rr.copy()  # the series the thresholds are set on: out-of-range values bridged
+    x[oor] = med[oor]
     d = np.empty(n)
-    d[1:] = np.diff(rr)
+    d[1:] = np.diff(x)
     d[0] = d[1:].mean()
     th1 = alpha * _rolling_quartile_deviation(np.abs(d), window_beats)
-    med = ndimage.median_filter(rr, size=medfilt_beats, mode="nearest")
-    m = rr - med
+    m = x - med
     m[m < 0] *= 2.0
     th2 = alpha * _rolling_quartile_deviation(np.abs(m), window_beats)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -161,23 +199,86 @@ def detect_artifacts_lipponen(rr_ms: ArrayLike, *, alpha: float = 5.2, window_be
     eq3 = (dn > 1) & (s22 < -1)
     eq4 = np.abs(mn) > 3
     eq5 = (dn < -1) & (s22 > 1)
-    ls = ~ectopic & (eq3 | eq4 | eq5)
-    rr_next = np.concatenate((rr[1:], [np.nan]))
-    eq6 = np.abs(rr / 2 - med) < th2
-    eq7 = np.abs(rr + rr_next - med) < th2
-    extra = ls & eq5 & eq7
-    missed = ls & ~extra & eq3 & eq6
-    longshort = ls & ~extra & ~missed
-    # the interval before an ectopic (compensatory) long one is its premature partner: one artifact
+    flagged = ectopic | eq3 | eq4 | eq5 | oor  # the paper's artifacts, and the corrupt values
+    # the models, on the raw intervals (sums of absurd values may overflow to inf: no match)
+    band = np.maximum(tol * med, th2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        r_prev = np.concatenate(([np.nan], rr[:-1]))
+        r_next = np.concatenate((rr[1:], [np.nan]))
+        short = rr < med - band
+        near_flag = flagged | np.concatenate((flagged[1:], [False])) | np.concatenate(([False], flagged[:-1]))
+        # the reference an interval is judged against: the local median, or the mean of the intervals just
+        # outside the suspect one (or pair), whichever fits better (a split near a slower stretch)
+        # (the references from the bridged series: an absurd neighbour is no reference)
+        r_next2 = np.concatenate((rr[2:], [np.nan, np.nan]))
+        x_prev = np.concatenate(([np.nan], x[:-1]))
+        x_next = np.concatenate((x[1:], [np.nan]))
+        x_prev2 = np.concatenate(([np.nan, np.nan], x[:-2]))
+        x_next2 = np.concatenate((x[2:], [np.nan, np.nan]))
+        around_1 = 0.5 * (x_prev + x_next)  # around interval i
+        around_fwd = 0.5 * (x_prev + x_next2)  # around the pair (i, i+1)
+        around_back = 0.5 * (x_prev2 + x_next)  # around the pair (i-1, i)
+
+        def fits(value: NDArray[np.float64], ref: NDArray[np.float64], k: float = 1.0) -> NDArray[np.bool_]:
+            return (np.abs(value - k * med) < k * band) | (np.abs(value - k * ref) < k * band)
+
+        extra_next = short & near_flag & fits(rr + r_next, around_fwd)
+        extra_prev = short & near_flag & fits(r_prev + rr, around_back) & ~np.concatenate(([False],
+                                                                                          extra_next[:-1]))
+        extra = (extra_next | extra_prev) & ~(np.concatenate(([False], extra_next[:-1])))
+        # premature + compensatory: label the long one; the short one is its partner
+        e_band = np.maximum(ECTOPIC_TOL * med, 0.5 * th2)
+        # premature: short of the local median, or of the interval before it; compensatory: long of the median
+        # or of the interval after it
+        premature = (((rr < med - e_band) | (rr < r_prev - e_band)) & near_flag
+                     & ((r_next > med + e_band) | (r_next > r_next2 + e_band)) & (r_next > rr + 2 * e_band)
+                     & fits(rr + r_next, around_fwd, 2.0))
+        # where both a split and a premature beat could explain the same intervals, the better fit wins
+        res_split = np.abs(rr + r_next - med) / med  # the pair (i, i+1) as one split interval
+        res_prem = np.abs(rr + r_next - 2 * med) / (2 * med)  # the pair as premature + compensatory
+        res_split_here = np.where(extra_next, res_split, np.concatenate(([np.inf], res_split[:-1])))
+        shifted = np.concatenate(([False], extra_next[:-1]))  # i is the second half of a split at i - 1
+        res_split_before = np.concatenate(([np.inf], res_split[:-1]))
+        premature &= ~(extra & (res_split_here < res_prem)) & ~(shifted & (res_split_before < res_prem))
+        compensatory = np.concatenate(([False], premature[:-1]))
+        extra &= ~premature & ~compensatory  # a short interval followed by a long one: premature, not split
+        # missed: two medians within tol (the paper's wider threshold would split a merely long interval)
+        m_band = tol * med
+        missed = (flagged & ~compensatory & (rr > med + band)
+                  & ((np.abs(rr / 2.0 - med) < m_band) | (np.abs(rr / 2.0 - around_1) < m_band)))
+    after_comp = _shift(compensatory, 1)
+    # the intervals of a split (the pair) or merged interval and those just beside them are part of it
+    beside = missed | _shift(missed, 1) | _shift(missed, -1)
+    for k in (-2, -1, 0, 1, 2):
+        beside |= _shift(extra, k)
+    ectopic = (ectopic & ~beside & ~after_comp & ~premature & ~oor) | compensatory
+    # long/short: a lone interval off the local median; a run of two or more off the median the same way
+    # is a change of rhythm (RSA, a sigh, a posture change), not an artifact
+    amn = np.abs(mn)
+    lone = (np.concatenate(([0.0], amn[:-1])) < LONE_FRACTION * amn) & (np.concatenate((amn[1:], [0.0]))
+                                                                        < LONE_FRACTION * amn)
+    near_model = np.zeros(n, dtype=bool)
+    for k in (-1, 0, 1):  # the intervals beside an extra, missed or ectopic beat belong to it
+        near_model |= _shift(extra | missed | ectopic | premature, k)
+    longshort = flagged & ~oor & ~near_model & (eq3 | eq5 | (eq4 & lone)) & lone
     labels[longshort] = 1 + KINDS.index("long_short")
+    # out of range unless a model explains it (the other half of a split interval is merged with it)
+    explained = extra | _shift(extra & extra_next, 1) | _shift(extra & ~extra_next, -1) | missed | ectopic | premature
+    labels[oor & ~explained] = 1 + KINDS.index("out_of_range")
     labels[missed] = 1 + KINDS.index("missed")
     labels[extra] = 1 + KINDS.index("extra")
     labels[ectopic] = 1 + KINDS.index("ectopic")
-    partner = np.zeros(n, dtype=bool)
-    partner[:-1] = ectopic[1:] & (labels[:-1] == 1 + KINDS.index("long_short"))
-    labels[partner] = 0  # folded into the ectopic event that follows it
-    labels[oor] = 1 + KINDS.index("out_of_range")
     return labels
+
+
+def _extra_merges_back(rr: NDArray[np.float64], extra: NDArray[np.intp], med: NDArray[np.float64]
+                       ) -> NDArray[np.bool_]:
+    """For each extra beat: True where it completes the interval before it rather than the next one."""
+    n = rr.size
+    with np.errstate(over="ignore", invalid="ignore"):
+        fwd = np.where(extra < n - 1, np.abs(rr[extra] + rr[np.minimum(extra + 1, n - 1)] - med[extra]), np.inf)
+        back = np.where(extra > 0, np.abs(rr[np.maximum(extra - 1, 0)] + rr[extra] - med[extra]), np.inf)
+    return back < fwd
 
 
 def correct_artifacts(rr_ms: ArrayLike, t_s: ArrayLike | None = None, labels: ArrayLike | None = None,
@@ -217,12 +318,18 @@ def correct_artifacts(rr_ms: ArrayLike, t_s: ArrayLike | None = None, labels: Ar
     else:
         keep &= ~bad  # nothing to interpolate from: such beats are left out, never analysed as they are
     t0 = float(t[0] - x[0] / 1000.0) if np.isfinite(x[0]) else float(t[0])
-    # extra: merge with the following interval
+    # extra: merge with the interval it splits off from (the next one, or the one before)
     extra = np.flatnonzero(lab == 1 + KINDS.index("extra"))
-    extra = extra[extra < n - 1]
-    x[extra + 1] += x[extra]
-    keep[extra] = False
-    changed[extra + 1] = True
+    if extra.size:
+        oor = ~range_gate(rr, detect_kwargs.get("lo_ms", 300.0), detect_kwargs.get("hi_ms", 2000.0))
+        back = _extra_merges_back(rr, extra, _local_median(rr, oor, int(detect_kwargs.get("medfilt_beats", 11)))
+                                  if np.count_nonzero(~oor) >= 2 else np.full(n, np.nan))
+        into = np.where(back, extra - 1, extra + 1)
+        ok = (into >= 0) & (into < n)
+        extra, into = extra[ok], into[ok]
+        np.add.at(x, into, x[extra])
+        keep[extra] = False
+        changed[into] = True
     # missed: split in two
     missed = lab == 1 + KINDS.index("missed")
     reps = np.where(missed & keep, 2, 1)
