@@ -6,6 +6,7 @@ Shares every metric function with the live engine (``vagal_coach.hrv``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -83,11 +84,132 @@ class AnalysisSettings:
                 raise ValueError(f"band {k}={b_lo:g}-{b_hi:g} must satisfy 0 <= LO < HI <= {nyq:g} Hz "
                                  "(half the resampling rate)")
 
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any], base: AnalysisSettings | None = None) -> AnalysisSettings:
+        """Settings from a mapping of the CLI's names (``detrend``, ``lambda``, ``psd``, ``welch_window``,
+        ``welch_overlap``, ``resample_hz``, ``bands``, ``range_ms``, ``artifacts``, ``window``) over ``base``.
+
+        Values may be given as the CLI writes them (``"300-2000"``, ``"vlf=0.0033-0.04,lf=..."``,
+        ``"smoothness-priors"``) or as numbers and lists. Raises ``ValueError`` naming the first bad one."""
+        kw = dict((base or cls()).__dict__)
+        for key, raw in values.items():
+            name = key.replace("-", "_")
+            if raw is None:
+                continue
+            if name not in SETTING_NAMES:
+                raise ValueError(f"unknown setting {key!r} (known: {', '.join(sorted(SETTING_NAMES))})")
+            field_name, parse = SETTING_NAMES[name]
+            try:
+                kw[field_name] = parse(raw)
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"{key.replace('_', '-')}: {e}") from None
+        out = cls.__new__(cls)
+        out.__dict__.update(kw)
+        out.validate()
+        return out
+
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
         d["range_ms"] = list(self.range_ms)
         d["bands_hz"] = {k: list(v) for k, v in self.bands_hz.items()}
         return d
+
+
+def _number(v: Any) -> float:
+    if isinstance(v, bool):
+        raise ValueError(f"{v!r} is not a number")
+    x = float(v)
+    if not np.isfinite(x):
+        raise ValueError(f"{v!r} is not a finite number")
+    return x
+
+
+def parse_range(v: Any) -> tuple[float, float]:
+    """``"LO-HI"`` or ``[LO, HI]`` -> (LO, HI)."""
+    if isinstance(v, str):
+        parts = v.replace(" ", "").split("-")
+        if len(parts) != 2 or not all(parts):
+            raise ValueError(f"{v!r} is not LO-HI (e.g. 300-2000)")
+        v = parts
+    if not isinstance(v, (list, tuple)) or len(v) != 2:
+        raise ValueError(f"{v!r} is not LO-HI (e.g. 300-2000)")
+    lo, hi = _number(v[0]), _number(v[1])
+    if not lo < hi:
+        raise ValueError(f"{lo:g}-{hi:g}: LO must be below HI")
+    return lo, hi
+
+
+def parse_bands(v: Any) -> dict[str, tuple[float, float]]:
+    """``"vlf=0.0033-0.04,lf=0.04-0.15,hf=0.15-0.4"`` or a mapping of band to LO-HI; the bands not given
+    keep their Task Force edges."""
+    if isinstance(v, str):
+        items: dict[str, Any] = {}
+        for part in filter(None, v.replace(" ", "").split(",")):
+            name, eq, rng = part.partition("=")
+            if not eq:
+                raise ValueError(f"{part!r} is not NAME=LO-HI (e.g. lf=0.04-0.15)")
+            items[name] = rng
+        v = items
+    if not isinstance(v, dict) or not v:
+        raise ValueError(f"{v!r} is not NAME=LO-HI,... (e.g. vlf=0.0033-0.04,lf=0.04-0.15,hf=0.15-0.4)")
+    out = dict(hrv.spectral.BANDS_HZ)
+    for name, rng in v.items():
+        if name not in out:
+            raise ValueError(f"unknown band {name!r} (vlf, lf or hf)")
+        out[name] = parse_range(rng)
+    return out
+
+
+def _choice(*names: str) -> Any:
+    def parse(v: Any) -> str:
+        x = str(v).replace("-", "_")
+        if x not in names:
+            raise ValueError(f"{v!r} is not one of {', '.join(n.replace('_', '-') for n in names)}")
+        return x
+    return parse
+
+
+def _window(v: Any) -> float | None:
+    return None if v in ("", "none", 0) else _number(v)
+
+
+#: the settings' names (CLI and settings file) -> (AnalysisSettings field, parser)
+SETTING_NAMES: dict[str, tuple[str, Any]] = {
+    "artifacts": ("artifacts", _choice("auto", "none")),
+    "window": ("window_s", _window),
+    "detrend": ("detrend", _choice(*DETRENDS)),
+    "lambda": ("detrend_lambda", _number),
+    "psd": ("psd_method", _choice(*PSD_METHODS)),
+    "welch_window": ("welch_window_s", _number),
+    "welch_overlap": ("welch_overlap", _number),
+    "resample_hz": ("fs_hz", _number),
+    "bands": ("bands_hz", parse_bands),
+    "range_ms": ("range_ms", parse_range),
+}
+
+
+def load_settings_file(path: str | Path, base: AnalysisSettings | None = None) -> AnalysisSettings:
+    """A lab's settings from a TOML file (the CLI's names, e.g. ``detrend = "linear"``, ``lambda = 300``,
+    ``range_ms = [250, 2200]``, ``[bands] lf = [0.04, 0.15]``); a bad file or value is one line naming it."""
+    p = Path(path)
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        with open(p, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise UserError("no such settings file", path=p) from None
+    except OSError as e:
+        raise UserError(f"cannot read the settings file ({e.strerror})", path=p) from None
+    except tomllib.TOMLDecodeError as e:
+        raise UserError(f"not a valid TOML settings file ({e})", path=p) from None
+    data = data.get("analysis", data)  # an [analysis] table, or the keys at the top
+    try:
+        return AnalysisSettings.from_mapping(data, base)
+    except ValueError as e:
+        raise UserError(str(e), path=p) from None
 
 
 @dataclass
@@ -211,6 +333,8 @@ def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysi
     }
     settings_d = s.as_dict()
     settings_d.update(spec.settings)
+    settings_d["detrend_lambda"] = s.detrend_lambda  # echoed as given; it applies to smoothness priors only
+    settings_d["bands_hz"] = {k: list(v) for k, v in s.bands_hz.items()}
     settings_d["artifact_method"] = "lipponen2019" if s.artifacts == "auto" else "none"
     settings_d["artifact_range_ms"] = [lo_ms, hi_ms]
     settings_d["sdnn_ddof"] = 1

@@ -22,17 +22,35 @@ def _err(msg: str) -> None:
 
 
 # ---------------------------------------------------------------- analyze
-def _analyze_one(path: str, artifacts: str, window_s: float | None) -> tuple[str, Any, str | None]:
+def _analyze_one(path: str, settings: Any) -> tuple[str, Any, str | None]:
     """Worker: returns (path, json dict, error line). Runs in a process pool for many files."""
-    from vagal_coach.analysis import AnalysisSettings, analyze, to_json_dict
+    from vagal_coach.analysis import analyze, to_json_dict
     from vagal_coach.io import read_recording
 
     try:
         rec = read_recording(path)
-        a = analyze(rec, AnalysisSettings(artifacts=artifacts, window_s=window_s))
+        a = analyze(rec, settings)
         return path, to_json_dict(a), None
     except UserError as e:
         return path, None, str(e)
+
+
+#: analyze's method flags (argparse dest -> setting name)
+_METHOD_FLAGS = {"artifacts": "artifacts", "window": "window", "detrend": "detrend", "lambda_": "lambda",
+                 "psd": "psd", "welch_window": "welch_window", "resample_hz": "resample_hz", "bands": "bands",
+                 "range_ms": "range_ms"}
+
+
+def analysis_settings(ns: argparse.Namespace) -> Any:
+    """The methods of this run: the defaults, then ``--settings FILE.toml``, then each flag given."""
+    from vagal_coach.analysis import AnalysisSettings, load_settings_file
+
+    base = load_settings_file(ns.settings) if ns.settings else AnalysisSettings()
+    given = {name: getattr(ns, dest) for dest, name in _METHOD_FLAGS.items() if getattr(ns, dest) is not None}
+    try:
+        return AnalysisSettings.from_mapping(given, base)
+    except ValueError as e:
+        raise UserError(str(e)) from None
 
 
 class _Progress:
@@ -51,21 +69,21 @@ class _Progress:
 
 
 def cmd_analyze(ns: argparse.Namespace) -> int:
-    from vagal_coach.analysis import AnalysisSettings, analyze, summary_text, to_json_dict
+    from vagal_coach.analysis import analyze, summary_text, to_json_dict
     from vagal_coach.io import read_recording
 
     files: list[str] = ns.files
     failed = 0
     results: list[dict[str, Any]] = []
     progress = _Progress(len(files), enabled=len(files) > 1 and sys.stderr.isatty())
-    settings = AnalysisSettings(artifacts=ns.artifacts, window_s=ns.window)
+    settings = analysis_settings(ns)
     want_report = ns.report is not None
     workers = min(len(files), os.cpu_count() or 1)
     if len(files) > 1 and workers > 1 and not want_report:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=workers) as ex:
-            outs = list(ex.map(_analyze_one, files, [ns.artifacts] * len(files), [ns.window] * len(files)))
+            outs = list(ex.map(_analyze_one, files, [settings] * len(files)))
         for path, d, error in outs:
             progress.step(path)
             if error:
@@ -161,9 +179,22 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
     a.add_argument("--csv", metavar="OUT", help="summary CSV across files")
     a.add_argument("--report", metavar="OUT.pdf", help="PDF report (one per file when several)")
-    a.add_argument("--window", type=float, metavar="S", help="also the trend over consecutive S-second windows")
-    a.add_argument("--artifacts", choices=("auto", "none"), default="auto",
-                   help="auto: Lipponen & Tarvainen 2019 correction (default); none: data as given")
+    a.add_argument("--window", metavar="S", help="also the trend over consecutive S-second windows")
+    m = a.add_argument_group("methods (defaults as Kubios HRV; every value is echoed in the output's settings)")
+    m.add_argument("--settings", metavar="FILE.toml", help="a lab's settings: any of the options below, by name "
+                   "(detrend, lambda, psd, welch_window, resample_hz, bands, range_ms, artifacts, window); "
+                   "flags given as well win")
+    m.add_argument("--artifacts", metavar="auto|none",
+                   help="auto: Lipponen & Tarvainen 2019 correction (default); none: in-range beats as given")
+    m.add_argument("--detrend", metavar="smoothness-priors|linear|none", help="default smoothness-priors")
+    m.add_argument("--lambda", dest="lambda_", metavar="L", help="smoothness-priors lambda (default 500)")
+    m.add_argument("--psd", metavar="welch|lomb", help="spectrum method (default welch)")
+    m.add_argument("--welch-window", metavar="S", help="Welch segment length, s (default 256; 50 %% overlap)")
+    m.add_argument("--resample-hz", metavar="HZ", help="interpolation rate for Welch (default 4)")
+    m.add_argument("--bands", metavar="vlf=LO-HI,lf=LO-HI,hf=LO-HI",
+                   help="band edges in Hz (default vlf=0.0033-0.04,lf=0.04-0.15,hf=0.15-0.4); bands not "
+                   "given keep theirs")
+    m.add_argument("--range-ms", metavar="LO-HI", help="accepted R-R range (default 300-2000)")
     a.set_defaults(func=cmd_analyze)
 
     e = sub.add_parser("export", help="convert a recording; the format follows OUT's suffix")

@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.conftest import RECORDINGS
 from vagal_coach.hrv.artifacts import KINDS, correct_artifacts, detect_artifacts_lipponen
 from vagal_coach.hrv.time_domain import time_domain
 from vagal_coach.io import read_recording
-
-from tests.conftest import RECORDINGS
 
 HEART_RATES_BPM = (45, 55, 65, 75, 85, 95, 110)
 SPLITS = (0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85)  # where an extra beat splits the interval
@@ -58,7 +57,7 @@ def _at_rate(rr: np.ndarray, hr_bpm: float) -> np.ndarray:
 def test_each_kind_found_and_labelled_at_any_split_and_rate(real_series):
     score = {k: [0, 0] for k in ("extra", "missed", "ectopic")}
     worst_rmssd = []
-    for name, base in real_series.items():
+    for base in real_series.values():
         n = 10 if base.size > 1000 else 3
         for hr in HEART_RATES_BPM:
             rr0 = _at_rate(base, hr)

@@ -72,17 +72,18 @@ def write_analysis_report(a: Analysis, out: Path, *, trend_window_s: float = 60.
         y -= 0.018 * half + 0.02
         fig.text(0.07, y, "Methods and settings", fontsize=12, weight="bold")
         y -= 0.022
+        lo_ms, hi_ms = settings["artifact_range_ms"]
         meth = [
             f"Artifacts: {settings['artifact_method']} (Lipponen & Tarvainen 2019 classification: ectopic, "
-            "long/short, missed, extra; range 300-2000 ms)" if settings["artifact_method"] != "none"
-            else "Artifacts: none removed (data analysed as given)",
+            f"long/short, missed, extra; range {lo_ms:g}-{hi_ms:g} ms)" if settings["artifact_method"] != "none"
+            else f"Artifacts: none corrected (beats within {lo_ms:g}-{hi_ms:g} ms analysed as given)",
             f"Resampling: {settings['interpolation']} spline to {settings['resample_hz']:g} Hz; detrending: "
             f"{settings['detrend']}" + (f" (lambda {settings['detrend_lambda']:g})"
-                                        if settings.get("detrend_lambda") else ""),
+                                        if settings["detrend"] == "smoothness_priors" else ""),
             f"PSD: {settings['psd_method']}" + (f", Hann, {settings['welch_window_s']:g} s segments, "
                                                 f"{100 * settings['welch_overlap']:.0f} % overlap"
                                                 if settings["psd_method"] == "welch" else ""),
-            "Bands: " + ", ".join(f"{k.upper()} {lo:g}-{hi:g} Hz" for k, (lo, hi) in BANDS_HZ.items())
+            "Bands: " + ", ".join(f"{k.upper()} {lo:g}-{hi:g} Hz" for k, (lo, hi) in settings["bands_hz"].items())
             + "; powers absolute (ms²)",
             "SDNN/SDSD with ddof 1; DFA α1 over 4-16 beats, α2 over 16-64; SampEn m 2, r 0.2 SD",
             "Coherence: peak in 0.04-0.26 Hz, ±0.015 Hz, over the rest of 0.0033-0.4 Hz",
