@@ -34,6 +34,9 @@ bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_analyze.py
 	$(PY) benchmarks/bench_replay.py
 	xvfb-run -a -s "-screen 0 1400x900x24" $(PY) benchmarks/bench_gui.py
+	$(PY) benchmarks/artifact_sweep.py
+	$(PY) benchmarks/compare_methods.py
+	$(PY) benchmarks/ble_reconnect.py --runs 20
 
 samples: $(VENV)/.run-installed
 	$(PY) scripts/make_sample_recordings.py

@@ -33,6 +33,8 @@ def main() -> None:
         ctrl.window.resize(1400, 880)
         ctrl.window.baseline.setValue(1.0)
         ctrl.window.show()
+        await asyncio.sleep(1.0)
+        ctrl.window.grab().save(str(out / "screenshot-first-minute.png"))  # before Start: the first minute
         ctrl.window.start_btn.click()
         await asyncio.sleep(25.0)  # about 5 minutes of session
         ctrl.window.grab().save(str(out / "screenshot-trainer.png"))

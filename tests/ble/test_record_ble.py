@@ -122,7 +122,7 @@ def _plan_hex(sent):
     ("power", 4.0, 8.0),     # the central's adapter off for 4 s, then on (the search restarts discovery)
 ])
 def test_outage_reconnects_marks_gap_and_loses_nothing(bluez_env, tmp_path, kind, seconds, within_s):
-    plan = make_plan(70, seed=2, outage=(25, seconds, kind))
+    plan = make_plan(40, seed=2, outage=(15, seconds, kind))
     rec, sent, err = run_record(bluez_env, tmp_path, plan, limit_s=90)
     check_outage(rec, sent, err, reconnect_within_s=within_s)
 

@@ -354,3 +354,70 @@ def test_replay_shows_a_guided_sessions_prompts_where_they_were_shown(qtbot, loo
     for t, want in ((50.0, ""), (105.0, "a warm smile"), (115.0, ""), (201.0, "feel the ground")):
         ctrl.seek(t)
         assert ctrl.window.prompt.text.text() == want
+
+
+def test_first_minute_simulated_strap_connected_start_is_the_one_click_left(qtbot, loop, home):
+    """`train --simulate` (or no strap found): the simulated strap is connected, Start is the default button;
+    the empty plots show their real axes and what they wait for; resonance and coherence appear from about
+    60 s, marked provisional until their 2 min window is full."""
+    ctrl = TrainController(simulate=True, speed=60.0)
+    ctrl.quiet = True
+    w = ctrl.window
+    qtbot.addWidget(w)
+    w.show()
+    assert "connected" in w.device.link.text() and not w.device.connect_btn.isEnabled()
+    assert w.start_btn.isDefault() and w.start_btn.isEnabled() and "SIMULATED" in w.device.sim_label.text()
+    assert "press Start" in w.status.text()
+    plots = w.plots
+    assert plots.p_tone.vb.viewRange()[0] == [0.0, 120.0]  # session time, not 0-1
+    assert plots.p_hr.vb.viewRange()[1] == [50.0, 100.0] and plots.p_tone.vb.viewRange()[1] == [0.0, 100.0]
+    assert plots.p_tone.getAxis("bottom").labelText == "session time (s)"
+    assert plots.p_tone.getAxis("left").labelText == "ms"
+    assert all(n.isVisible() for n in plots.waiting) and "waiting for beats" in plots.waiting[0].toPlainText()
+    caps = w.numbers.captions
+    seen = {}
+
+    async def scenario():
+        w.start_btn.click()
+        await until(lambda: plots.series.size > 0)
+        assert not plots.waiting[0].isVisible()
+        while ctrl.clock.now() < 130.0:
+            s = ctrl.trainer.session.status.last if ctrl.trainer else None
+            if s is not None and math.isfinite(s.coherence):
+                seen.setdefault("first_coherence_s", s.t_s)
+            if s is not None and 80.0 < s.t_s < 110.0:
+                seen.setdefault("caption_early", caps["coherence"].text())
+            await asyncio.sleep(0.05)
+        w.numbers.show_snapshot(ctrl.trainer.session.status.last, ctrl.clock.now())
+        seen["caption_late"] = caps["coherence"].text()
+        w.stop_btn.click()
+        await asyncio.wait_for(ctrl.task, 10)
+
+    loop.run_until_complete(scenario())
+    assert 55.0 <= seen["first_coherence_s"] <= 75.0
+    assert "provisional" in seen["caption_early"] and "provisional" not in seen["caption_late"]
+
+
+def test_no_strap_found_connects_the_simulated_one(qtbot, loop, home, monkeypatch):
+    import vagal_coach.sensors.ble as ble
+
+    async def no_straps(timeout_s=5.0, adapter=None):
+        return []
+
+    monkeypatch.setattr(ble, "scan", no_straps)
+    ctrl = TrainController()
+    qtbot.addWidget(ctrl.window)
+    loop.run_until_complete(ctrl.scan())
+    w = ctrl.window
+    assert w.device.simulated_only() and "connected" in w.device.link.text() and w.start_btn.isDefault()
+    assert "No strap found" in w.status.text() and "not a real sensor" in w.status.text()
+
+
+def test_device_panel_says_how_long_it_has_been_searching():
+    from vagal_coach.session.runner import SessionStatus
+
+    st = SessionStatus(link="searching", searching_since_s=10.0)
+    assert st.link_text(52.0) == "searching for the strap (0:42)"
+    st.searching_since_s = None
+    st.link = "connected"
+    assert st.link_text(60.0) == "connected"

@@ -123,7 +123,7 @@ class TrainController:
         self.simulate = simulate
         if simulate:
             w.device.set_devices([], None)
-            w.status.setText("Simulated strap selected: it is not a real sensor.")
+            self._simulated_ready()
         elif device:
             w.device.set_devices([], (device, device))
 
@@ -133,17 +133,28 @@ class TrainController:
 
         w = self.window
         w.device.link.setText("scanning…")
+        why = "No strap found: wear it (most sleep until the electrodes touch wet skin) and scan again."
         try:
             found = await scan(4.0, self.adapter)
         except (DeviceError, ImportError) as e:
             found = []
-            w.status.setText(f"Bluetooth: {e}. The simulated strap is offered instead (not a real sensor).")
+            why = f"Bluetooth: {e}."
         last = self.settings.get("last_device")
         w.device.set_devices([(s.name, s.address, s.rssi_dbm) for s in found], tuple(last) if last else None)
         w.device.link.setText("not connected")
-        if not found:
-            w.status.setText("No strap found: wear it (most sleep until the electrodes touch wet skin) and scan "
-                             "again, or use the simulated strap, which is selected (not a real sensor).")
+        if not found and w.device.simulated_only():
+            self._simulated_ready(why)
+        elif not found:
+            w.status.setText(why + " The simulated strap is offered too (not a real sensor).")
+
+    def _simulated_ready(self, why: str = "") -> None:
+        """The simulated strap is the one choice: connected, so Start is the one click left."""
+        w = self.window
+        w.device.show_simulated_ready()
+        w.start_btn.setDefault(True)
+        w.start_btn.setFocus()
+        w.status.setText((why + " " if why else "") + "The simulated strap is connected (not a real sensor): "
+                         "press Start (Ctrl+Enter) to begin.")
 
     def _source(self) -> tuple[Any, dict]:
         addr, name = self.window.device.combo.currentData()

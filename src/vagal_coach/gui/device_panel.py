@@ -48,6 +48,7 @@ class DevicePanel(QGroupBox):
         lay.addLayout(top)
         lay.addWidget(self.sim_label)
         lay.addLayout(grid)
+        self.combo.currentIndexChanged.connect(lambda _i: self._selection_changed())
         self.scan_btn.clicked.connect(self.scan_requested.emit)
         self.connect_btn.clicked.connect(self._connect)
         self.set_devices([], last_device)
@@ -69,6 +70,27 @@ class DevicePanel(QGroupBox):
         if not found and not (last and last[0] != SIMULATED_ADDRESS):
             self.combo.setCurrentIndex(self.combo.count() - 1)
 
+    def simulated_only(self) -> bool:
+        """The simulated strap is the one choice (no real strap found or offered)."""
+        return self.combo.count() == 1 and self.combo.itemData(0)[0] == SIMULATED_ADDRESS
+
+    def show_simulated_ready(self) -> None:
+        """The simulated strap selected and ready: nothing to connect, Start is the one step left."""
+        self.combo.setCurrentIndex(self.combo.count() - 1)
+        self.connect_btn.setEnabled(False)
+        self.connect_btn.setText("Connected")
+        _set_text(self.link, "simulated strap connected — press Start")
+        _set_text(self.sim_label, "SIMULATED STRAP — not a real sensor; figures are a demonstration")
+
+    def _selection_changed(self) -> None:
+        data = self.combo.currentData()
+        simulated_ready = self.connect_btn.text() == "Connected"
+        if simulated_ready and data and data[0] != SIMULATED_ADDRESS:
+            self.connect_btn.setEnabled(True)
+            self.connect_btn.setText("Connect")
+            _set_text(self.link, LINK_TEXT["idle"])
+            _set_text(self.sim_label, "")
+
     def _connect(self) -> None:
         addr, name = self.combo.currentData()
         self.connect_requested.emit(addr, name)
@@ -82,5 +104,9 @@ class DevicePanel(QGroupBox):
                  (self.sim_label, "SIMULATED STRAP — not a real sensor; figures are a demonstration"
                   if simulated else ""))
         for label, text in texts:
-            if label.text() != text:  # an unchanged label is not repainted
-                label.setText(text)
+            _set_text(label, text)
+
+
+def _set_text(label: QLabel, text: str) -> None:
+    if label.text() != text:  # an unchanged label is not repainted
+        label.setText(text)

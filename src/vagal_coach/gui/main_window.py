@@ -57,7 +57,8 @@ class BigNumbers(QWidget):
         super().__init__(parent)
         lay = QHBoxLayout(self)
         self.values: dict[str, QLabel] = {}
-        for key, label, unit, _ in self.ITEMS:
+        self.captions: dict[str, QLabel] = {}
+        for key, _label, _unit, _ in self.ITEMS:
             box = QVBoxLayout()
             v = QLabel("—")
             v.setObjectName("big")
@@ -65,13 +66,19 @@ class BigNumbers(QWidget):
             # fixed size: a new value repaints the label only, never relayouts the window
             v.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
             v.setMinimumWidth(120)
-            cap = QLabel(f"{label}" + (f" ({unit})" if unit else ""))
+            cap = QLabel(self._caption(key))
             cap.setObjectName("bigunit")
             cap.setAlignment(Qt.AlignCenter)
             box.addWidget(v)
             box.addWidget(cap)
             lay.addLayout(box)
             self.values[key] = v
+            self.captions[key] = cap
+
+    @classmethod
+    def _caption(cls, key: str, provisional: bool = False) -> str:
+        _, label, unit, _ = next(i for i in cls.ITEMS if i[0] == key)
+        return f"{label}" + (f" ({unit})" if unit else "") + (" · provisional" if provisional else "")
 
     def show_snapshot(self, s: Snapshot | None, elapsed_s: float) -> None:
         fm = {k: f for k, _, _, f in self.ITEMS}
@@ -81,6 +88,9 @@ class BigNumbers(QWidget):
             _set(self.values["coherence"], _fmt(s.coherence, fm["coherence"]))
             _set(self.values["resonance"], _fmt(s.resonance_ms2, fm["resonance"]))
             _set(self.values["p2t"], _fmt(s.peak_to_trough_bpm, fm["p2t"]))
+            # shown from 60 s of beats, provisional until their 120 s window is full
+            for key, v in (("coherence", s.coherence), ("resonance", s.resonance_ms2)):
+                _set(self.captions[key], self._caption(key, math.isfinite(v) and s.spectral_provisional))
         _set(self.values["time"], mmss(elapsed_s))
 
 

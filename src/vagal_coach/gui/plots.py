@@ -125,13 +125,26 @@ class LivePlots(QWidget):
         self.pacer_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.hr, width=1.5), label="pacer",
                                           labelOpts={"position": 0.9, "color": theme.hr})
         self.p_psd.addItem(self.pacer_line)
+        self.pacer_line.hide()  # until a spectrum is drawn with a pacer running
         self.p_psd.getAxis("bottom").enableAutoSIPrefix(False)  # before any range is set: no "x0.001"
         self.p_psd.setLabel("bottom", "frequency (Hz)")
         self.p_psd.setXRange(0, 0.4)
         self.p_hr.setLabel("bottom", "seconds ago")
         self.p_hr.setXRange(-HR_WINDOW_S, 0, padding=0)  # fixed: the curve moves, the axis never changes
-        self.p_tone.setLabel("bottom", "s")
-        self.p_res.setLabel("bottom", "s")
+        self.p_tone.setLabel("bottom", "session time (s)")
+        self.p_res.setLabel("bottom", "session time (s)")
+        for p, unit in ((self.p_hr, "bpm"), (self.p_tone, "ms"), (self.p_res, "ms²"), (self.p_psd, "ms²/Hz")):
+            p.setLabel("left", unit)
+        # before the first beat: the real axes, and a note saying what is awaited
+        self.waiting = []
+        for p, text in ((self.p_hr, "waiting for beats…"), (self.p_tone, "RMSSD from about 20 s of beats"),
+                        (self.p_res, "resonance and coherence from about 60 s (provisional until 2 min)"),
+                        (self.p_psd, "spectrum from about 60 s of beats")):
+            note = pg.TextItem(text, color=theme.muted, anchor=(0.5, 0.5))
+            note.setParentItem(p.vb)
+            p.vb.sigResized.connect(lambda vb=p.vb, n=note: n.setPos(vb.width() / 2, vb.height() / 2))
+            self.waiting.append(note)
+        self._empty_axes()
         self.n_updates = 0
         for p in (self.p_hr, self.p_tone, self.p_res, self.p_psd):
             for ax in ("left", "bottom", "right"):
@@ -148,6 +161,8 @@ class LivePlots(QWidget):
         self.psd_curve.setPen(pg.mkPen(theme.text, width=1.5))
         for v in self.views:
             v.setBackground(theme.panel)
+        for note in self.waiting:
+            note.setColor(theme.muted)
         for p in (self.p_hr, self.p_tone, self.p_res, self.p_psd):
             p.titleLabel.setAttr("color", theme.muted)
             p.titleLabel.setText(p.titleLabel.text)
@@ -156,12 +171,31 @@ class LivePlots(QWidget):
                 a.setPen(theme.muted)
                 a.setTextPen(theme.muted)
 
+    def _empty_axes(self) -> None:
+        """The axes a session starts with: typical resting ranges, the first two minutes of session time."""
+        self._ranges.clear()
+        for key, plot, lo, hi in (("hr", self.p_hr, 50.0, 100.0), ("tone", self.p_tone, 0.0, 100.0),
+                                  ("res", self.p_res, 0.0, 1000.0), ("coh", self.coh_view, 0.0, 5.0),
+                                  ("psd", self.p_psd, 0.0, 5000.0)):
+            self._ranges[key] = (lo, hi)
+            plot.setYRange(lo, hi, padding=0)
+        self._set_session_x(0.0)
+        for note in self.waiting:
+            note.show()
+
     def reset(self) -> None:
         self.series.clear()
-        self._ranges.clear()
+        self._empty_axes()
+        self.psd_curve.setData([], [])
         self.redraw()
 
     def add(self, s: Snapshot) -> None:
+        if self.series.size == 0:
+            self.waiting[0].hide()
+        if self.waiting[1].isVisible() and np.isfinite(s.rmssd_ms):
+            self.waiting[1].hide()
+        if self.waiting[2].isVisible() and (np.isfinite(s.coherence) or np.isfinite(s.resonance_ms2)):
+            self.waiting[2].hide()
         self.series.append((s.t_s, s.hr_bpm, s.rmssd_ms, s.ln_rmssd, s.resonance_ms2, s.coherence,
                             1.0 if s.accepted else 0.0))
 
@@ -252,6 +286,7 @@ class LivePlots(QWidget):
 
     def set_spectrum(self, f_hz: np.ndarray, psd: np.ndarray, pacer_hz: float) -> None:
         sel = f_hz <= 0.5
+        self.waiting[3].setVisible(not sel.any())
         self.psd_curve.setData(f_hz[sel], psd[sel])
         if sel.any():
             self._set_y("psd", self.p_psd, 0.0, float(np.max(psd[sel])) * 1.05, 10.0)

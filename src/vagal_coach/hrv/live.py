@@ -47,12 +47,13 @@ def live_panel(t_s: NDArray[np.float64], rr_ms: NDArray[np.float64], pacer_hz: f
     RMSSD and lnRMSSD over the last ``rmssd_window_s``; HR of the last beat; over the last
     ``spectral_window_s``: LF power (ms^2), power at the pacer's frequency +/- 0.015 Hz (resonance
     power, ms^2), the coherence ratio and its peak. Spectral values are NaN until
-    ``MIN_SPECTRAL_S`` of beats exist. The spectrum uses the offline defaults (smoothness priors,
+    ``MIN_SPECTRAL_S`` of beats exist, and provisional while ``spectral_span_s`` (the span of beats
+    they are computed on) is short of ``spectral_window_s``. The spectrum uses the offline defaults (smoothness priors,
     4 Hz cubic resampling) with one Hann segment over the window, zero-padded to ``nfft``.
     """
     nan = float("nan")
     out = {"hr_bpm": nan, "rmssd_ms": nan, "ln_rmssd": nan, "lf_ms2": nan, "resonance_ms2": nan,
-           "coherence": nan, "coherence_peak_hz": nan, "lf_peak_hz": nan}
+           "coherence": nan, "coherence_peak_hz": nan, "lf_peak_hz": nan, "spectral_span_s": 0.0}
     n = t_s.size
     if n == 0:
         return out
@@ -65,6 +66,7 @@ def live_panel(t_s: NDArray[np.float64], rr_ms: NDArray[np.float64], pacer_hz: f
         out["rmssd_ms"] = r
         out["ln_rmssd"] = float(np.log(r)) if r > 0 else nan
     j0 = int(np.searchsorted(t_s, end - spectral_window_s, side="right"))
+    out["spectral_span_s"] = float(end - t_s[j0])
     if n - j0 >= 8 and end - t_s[j0] >= MIN_SPECTRAL_S:
         f, p = _window_psd(t_s[j0:], rr_ms[j0:], fs_hz, detrend_lambda, spectral_window_s, nfft)
         c = cumulative_power(f, p)

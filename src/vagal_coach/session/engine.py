@@ -12,7 +12,7 @@ import numpy as np
 
 from vagal_coach.hrv.artifacts import live_gate
 from vagal_coach.hrv.breath import peak_to_trough
-from vagal_coach.hrv.live import live_panel, live_spectrum
+from vagal_coach.hrv.live import SPECTRAL_WINDOW_S, live_panel, live_spectrum
 from vagal_coach.hrv.ringbuffer import BeatRingBuffer
 from vagal_coach.sensors.hrm import HrmParseError, Measurement, parse_hrm
 from vagal_coach.session.beatclock import BeatBatch, BeatClock
@@ -41,6 +41,12 @@ class Snapshot:
     contact: str
     pacer_bpm: float
     n_beats: int
+    spectral_span_s: float = 0.0  # beats behind the spectral values (provisional while under 120 s)
+
+    @property
+    def spectral_provisional(self) -> bool:
+        """Spectral values exist but their 120 s window is not full yet."""
+        return self.spectral_span_s < SPECTRAL_WINDOW_S - 1.0
 
     def as_dict(self) -> dict:
         """JSON-ready: NaN becomes None."""
@@ -134,7 +140,7 @@ def compute_snapshot(t_s: float, rr_ms: float, ok: bool, at: np.ndarray, arr: np
                     lf_peak_hz=panel["lf_peak_hz"], resonance_ms2=panel["resonance_ms2"],
                     coherence=panel["coherence"], coherence_peak_hz=panel["coherence_peak_hz"],
                     peak_to_trough_bpm=p2t, quality_pct=quality, contact=contact,
-                    pacer_bpm=pacer_hz * 60.0, n_beats=n_beats)
+                    pacer_bpm=pacer_hz * 60.0, n_beats=n_beats, spectral_span_s=panel["spectral_span_s"])
     return snap, p2t_cache
 
 
