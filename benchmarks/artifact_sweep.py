@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.hrv.test_artifact_sweep import HEART_RATES_BPM, PREMATURITY, SPLITS, _at_rate, inject  # noqa: E402
+
 from vagal_coach.hrv.artifacts import KINDS, correct_artifacts, detect_artifacts_lipponen  # noqa: E402
 from vagal_coach.hrv.time_domain import time_domain  # noqa: E402
 from vagal_coach.io import read_recording  # noqa: E402
