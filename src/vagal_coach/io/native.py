@@ -109,6 +109,10 @@ class NativeWriter:
     def marker(self, m: Marker) -> None:
         self.event("marker", m.t_s, label=m.label, note=m.note)
 
+    def gap_start(self, t0_s: float, reason: str) -> None:
+        """A gap opened (the link dropped); the ``gap`` line with the same ``t0`` closes it."""
+        self._write({"type": "gap_start", "t": _round(t0_s), "t0": _round(t0_s), "reason": reason})
+
     def gap(self, g: Gap) -> None:
         self._write({"type": "gap", "t0": _round(g.start_s), "t1": _round(g.end_s), "reason": g.reason})
 
@@ -265,11 +269,11 @@ def read(path: Path, text: str) -> Recording:
         except (KeyError, TypeError, ValueError):
             continue
     # a gap opened when the link dropped and never closed: the session ended before beats resumed
-    closed = {round(g.start_s, 3) for g in rec.gaps}
+    closed = np.array([g.start_s for g in rec.gaps])
     end_s = max([rec.meta.get("end_t_s", 0.0), float(rec.beat_t_s[-1]) if rec.n_beats else 0.0]
                 + [t for t, _ in rec.links])
     for t0, reason in open_gaps:
-        if round(t0, 3) not in closed:
+        if not np.any(np.abs(closed - t0) < 2e-3):
             rec.gaps.append(Gap(t0, max(t0, end_s), f"{reason}; the session ended before beats resumed"))
     rec.gaps.sort(key=lambda g: g.start_s)
     rec.pacer.sort(key=lambda p: p.t_s)

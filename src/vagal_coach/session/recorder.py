@@ -82,6 +82,9 @@ class Recorder:
     def marker(self, m: Marker) -> None:
         self.writer.marker(m)
 
+    def gap_start(self, t0_s: float, reason: str) -> None:
+        self.writer.gap_start(t0_s, reason)
+
     def gap(self, g: Gap) -> None:
         self.writer.gap(g)
 

@@ -134,8 +134,7 @@ class Session:
                     last = self.engine.clock.last_beat_s
                     st.open_gap_start_s = float(ev.t_s if last is None else last)
                     if self.recorder:
-                        self.recorder.event("gap_start", st.open_gap_start_s, t0=st.open_gap_start_s,
-                                            reason="link lost")
+                        self.recorder.gap_start(st.open_gap_start_s, "link lost")
             elif ev.state == "connected":
                 st.searching_since_s = None
         elif isinstance(ev, DeviceInfo):
