@@ -47,10 +47,16 @@ def render(kind: str, values: list[float]) -> str:
     if kind == "csv":
         t = np.arange(1, len(values) + 1) * 0.8
         return "time_s,rr_ms,pacer_bpm\n" + "\n".join(f"{x:.3f},{_fmt(v)},6" for x, v in zip(t, values)) + "\n"
+    if kind == "native":  # JSON lines as another program might write them (Infinity and NaN included)
+        import json as _json
+
+        t = np.cumsum(np.clip(np.abs(np.nan_to_num(values, nan=1.0, posinf=1.0, neginf=1.0)), 1e-3, 1e4)) / 1000.0
+        head = _json.dumps({"type": "header", "format": "vagal-coach-session", "format_version": 1})
+        return head + "\n" + _json.dumps({"type": "beats", "t": t.tolist(), "rr": list(values)}) + "\n"
     raise AssertionError(kind)
 
 
-KINDS = ("rr-text", "time-rr", "polar", "hrv-logger", "csv")
+KINDS = ("rr-text", "time-rr", "polar", "hrv-logger", "csv", "native")
 
 
 def check_result(d: dict, n_lines: int) -> None:

@@ -205,7 +205,7 @@ def detect_artifacts_lipponen(rr_ms: ArrayLike, *, alpha: float = 5.2, window_be
     with np.errstate(over="ignore", invalid="ignore"):
         r_prev = np.concatenate(([np.nan], rr[:-1]))
         r_next = np.concatenate((rr[1:], [np.nan]))
-        short = rr < med - band
+        short = (rr > 0) & (rr < med - band)
         near_flag = flagged | np.concatenate((flagged[1:], [False])) | np.concatenate(([False], flagged[:-1]))
         # the reference an interval is judged against: the local median, or the mean of the intervals just
         # outside the suspect one (or pair), whichever fits better (a split near a slower stretch)
@@ -230,7 +230,7 @@ def detect_artifacts_lipponen(rr_ms: ArrayLike, *, alpha: float = 5.2, window_be
         e_band = np.maximum(ECTOPIC_TOL * med, 0.5 * th2)
         # premature: short of the local median, or of the interval before it; compensatory: long of the median
         # or of the interval after it
-        premature = (((rr < med - e_band) | (rr < r_prev - e_band)) & near_flag
+        premature = ((rr > 0) & ((rr < med - e_band) | (rr < r_prev - e_band)) & near_flag
                      & ((r_next > med + e_band) | (r_next > r_next2 + e_band)) & (r_next > rr + 2 * e_band)
                      & fits(rr + r_next, around_fwd, 2.0))
         # where both a split and a premature beat could explain the same intervals, the better fit wins
