@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from vagal_coach.analysis.assessment import assess
 from vagal_coach.clock import Clock
 from vagal_coach.io import Recording, read_recording
-from vagal_coach.resonance import assess
 from vagal_coach.sensors.simulated import SimulatedStrap
 from vagal_coach.session import protocols
 from vagal_coach.session.engine import LiveEngine

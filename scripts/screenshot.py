@@ -61,9 +61,9 @@ def main() -> None:
         ctrl.window.grab().save(str(out / "screenshot-reflection.png"))
         ctrl.window.reflection.save.click()
         # the resonance result, from the bundled stepped recording
+        from vagal_coach.analysis.assessment import assess
         from vagal_coach.gui.resonance_view import ResonanceResult
         from vagal_coach.io import read_recording
-        from vagal_coach.resonance import assess
 
         dlg = ResonanceResult(assess(read_recording(ROOT / "recordings" / "synthetic-stepped-rf-5.5bpm.csv")),
                               "default", ctrl.window)

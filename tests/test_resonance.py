@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import RECORDINGS
+from vagal_coach.analysis.assessment import assess
 from vagal_coach.io import Recording, read_recording
-from vagal_coach.resonance import assess
 from vagal_coach.session import protocols
 from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.synth import Physiology, synthesize

@@ -291,10 +291,10 @@ class TrainController:
 
     async def assess(self, path: Path | None) -> Any:
         """Assess the finished protocol recording and show the result with its evidence."""
+        from vagal_coach.analysis.assessment import assess
         from vagal_coach.errors import UserError
         from vagal_coach.gui.resonance_view import ResonanceResult
         from vagal_coach.io import read_recording
-        from vagal_coach.resonance import assess
 
         w = self.window
         def work() -> tuple:

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vagal_coach.analysis.assessment import EVIDENCE_COLUMNS, evidence_rows
 from vagal_coach.hrv.resonance import Recommendation
-from vagal_coach.resonance import EVIDENCE_COLUMNS, evidence_rows
 
 
 class ResonanceResult(QDialog):

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from vagal_coach import __version__
+from vagal_coach.analysis.assessment import EVIDENCE_COLUMNS, evidence_rows
 from vagal_coach.hrv.resonance import Recommendation
 from vagal_coach.io.model import Recording
 from vagal_coach.report.analysis_pdf import A4, C_BLUE, C_GREEN, C_GREY, C_ORANGE, C_VERM, DISCLAIMER, _fmt
-from vagal_coach.resonance import EVIDENCE_COLUMNS, evidence_rows
 
 
 def write_resonance_report(rec: Recording, result: Recommendation, out: Path) -> None:

@@ -204,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("formats", help="list the recording formats read")
     f.set_defaults(func=cmd_formats)
-    from vagal_coach import cli_live
+    from vagal_coach.cli import live as cli_live
 
     cli_live.add_commands(sub)
     tr = sub.add_parser("train", help="open the trainer window (the default command)")
@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_replay(ns: argparse.Namespace) -> int:
-    from vagal_coach import cli_live
+    from vagal_coach.cli import live as cli_live
 
     if ns.headless:
         return cli_live.cmd_replay_headless(ns)

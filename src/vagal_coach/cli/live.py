@@ -298,8 +298,8 @@ def cmd_replay_headless(ns: argparse.Namespace) -> int:
 
 
 def cmd_resonance(ns: argparse.Namespace) -> int:
+    from vagal_coach.analysis.assessment import assess, table
     from vagal_coach.io import read_recording
-    from vagal_coach.resonance import assess, table
 
     rec = read_recording(ns.file)
     result = assess(rec, ns.protocol)
