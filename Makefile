@@ -37,6 +37,7 @@ bench: $(VENV)/.test-installed
 	$(PY) benchmarks/artifact_sweep.py
 	$(PY) benchmarks/compare_methods.py
 	$(PY) benchmarks/ble_reconnect.py --runs 20
+	$(PY) benchmarks/bench_cohort.py
 
 samples: $(VENV)/.run-installed
 	$(PY) scripts/make_sample_recordings.py

@@ -68,11 +68,74 @@ class _Progress:
                 print(file=sys.stderr)
 
 
+def cmd_analyze_table(ns: argparse.Namespace) -> int:
+    """``analyze PATH... --out results.parquet``: one row per recording, bad files named, resumable."""
+    from vagal_coach.analysis import cohort
+
+    out = Path(ns.out)
+    if out.suffix.lower() not in (".parquet", ".csv"):
+        raise UserError("--out must end in .parquet or .csv", path=out)
+    try:
+        import pandas  # noqa: F401
+        if out.suffix.lower() == ".parquet":
+            import pyarrow  # noqa: F401
+    except ImportError as e:
+        raise UserError(f"tables need the cluster extra ({e.name} missing): pip install 'vagal-coach[cluster]'",
+                        path=out) from None
+    if out.exists() and not ns.resume:
+        raise UserError("exists already: --resume continues it, or choose another name (results are never "
+                        "overwritten)", path=out)
+    settings = analysis_settings(ns)
+    files = cohort.find_recordings(ns.files)
+    done, wdone = cohort.done_rows(out) if out.exists() else ({}, [])
+    digest = cohort.settings_hash(settings)
+    n_todo = sum(1 for p in files if not _resumable(p, digest, done))
+    if ns.resume and out.exists():
+        print(f"resuming {out}: {len(files) - n_todo} of {len(files)} recordings already done", file=sys.stderr)
+    ckpt = cohort.Checkpointer(out, {r["path"]: r for r in done.values()}, wdone, bool(settings.window_s))
+
+    def say(msg: str) -> None:
+        print(msg, file=sys.stderr)
+
+    with cohort.executor_for(ns.scheduler, ns.workers, say) as ex, cohort.progress_bar(n_todo) as step:
+        def on_row(row: dict, w: list) -> None:
+            ckpt.add(row, w)
+            step(row["path"])
+
+        try:
+            res = cohort.run_cohort(files, settings, executor=ex, done=done, windows=bool(settings.window_s),
+                                    on_row=on_row)
+        except KeyboardInterrupt:
+            ckpt.flush()
+            say(f"interrupted: {len(ckpt.rows)} of {len(files)} recordings are in {out}; --resume continues")
+            return 130
+    ckpt.flush(res.rows, res.window_rows)
+    for r in res.failed:
+        _err(str(r["error"]))
+    ok = len(res.rows) - len(res.failed)
+    say(f"{ok} of {len(res.rows)} recordings analysed ({res.n_new} in this run), {len(res.failed)} failed; "
+        f"table: {out}" + (f", windows: {cohort.windows_path(out)}" if settings.window_s else ""))
+    return res.exit_code()
+
+
+def _resumable(p: Path, digest: str, done: dict) -> bool:
+    try:
+        st = p.stat()
+    except OSError:
+        return False
+    return (str(p), int(st.st_size), round(float(st.st_mtime), 6), digest) in done
+
+
 def cmd_analyze(ns: argparse.Namespace) -> int:
     from vagal_coach.analysis import analyze, summary_text, to_json_dict
+    from vagal_coach.analysis.cohort import find_recordings
     from vagal_coach.io import read_recording
 
-    files: list[str] = ns.files
+    if ns.out:
+        return cmd_analyze_table(ns)
+    if ns.resume or ns.scheduler:
+        raise UserError("--resume and --scheduler go with --out results.parquet (a table of many recordings)")
+    files: list[str] = [str(p) for p in find_recordings(ns.files)]
     failed = 0
     results: list[dict[str, Any]] = []
     progress = _Progress(len(files), enabled=len(files) > 1 and sys.stderr.isatty())
@@ -175,7 +238,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command")
 
     a = sub.add_parser("analyze", help="analyse recordings offline")
-    a.add_argument("files", nargs="+", metavar="FILE")
+    a.add_argument("files", nargs="+", metavar="PATH", help="files, folders (walked recursively) or globs")
+    c = a.add_argument_group("cohorts (a table of many recordings)")
+    c.add_argument("--out", metavar="OUT.parquet|OUT.csv", help="one row per recording (every JSON key, plus "
+                   "path, size_bytes, mtime, settings_hash, error); with --window also OUT.windows.parquet")
+    c.add_argument("--resume", action="store_true", help="skip recordings already in --out with the same path, "
+                   "size, mtime and settings")
+    c.add_argument("--scheduler", metavar="tcp://HOST:8786|local", help="run on a Dask distributed cluster "
+                   "(its workers must see the same paths), or 'local' for a LocalCluster")
+    c.add_argument("--workers", type=int, metavar="N", help="local processes (default: every core)")
     a.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
     a.add_argument("--csv", metavar="OUT", help="summary CSV across files")
     a.add_argument("--report", metavar="OUT.pdf", help="PDF report (one per file when several)")
