@@ -309,7 +309,8 @@ class Checkpointer:
 
     def add(self, row: dict[str, Any], w: list[dict[str, Any]]) -> None:
         self.rows[row["path"]] = row
-        self.windows = [x for x in self.windows if x["file"] != row["path"]] + w
+        # a recording is analysed once per run, and the windows resumed are those of rows kept: no repeats
+        self.windows.extend(w)
         if time.monotonic() - self._last >= self.every_s:
             self.flush()
 
