@@ -116,8 +116,8 @@ def _copies(tmp_path: Path, n: int) -> Path:
 def test_resume_after_an_interrupted_run_holds_every_recording_once(tmp_path, sig):
     d = _copies(tmp_path, N_RESUME)
     out = tmp_path / "res.parquet"
-    p = subprocess.Popen([*CLI, "analyze", str(d), "--out", str(out), "--workers", "1"], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen([*CLI, "analyze", str(d), "--out", str(out), "--workers", "1", "--window", "600"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not out.exists():  # the first checkpoint: some recordings are done
         assert time.monotonic() < deadline and p.poll() is None, p.communicate()
@@ -131,12 +131,15 @@ def test_resume_after_an_interrupted_run_holds_every_recording_once(tmp_path, si
     partial = pd.read_parquet(out)  # whatever was written is whole (atomic), never half a table
     assert 0 < len(partial) < N_RESUME
     assert not list(tmp_path.glob(".res.parquet.tmp-*")) or sig == signal.SIGKILL
-    r = run(str(d), "--out", str(out), "--resume", "--workers", "2")
+    r = run(str(d), "--out", str(out), "--resume", "--workers", "2", "--window", "600")
     assert r.returncode == 0, r.stderr
     assert f"{len(partial)} of {N_RESUME} recordings already done" in r.stderr
     final = pd.read_parquet(out)
     assert len(final) == N_RESUME and final["path"].is_unique and final["error"].isna().all()
     assert sorted(final["path"]) == sorted(str(x) for x in d.iterdir())
+    w = pd.read_parquet(tmp_path / "res.windows.parquet")  # the windows of the resumed rows are kept too
+    assert set(w["file"]) == set(final["path"]) and not w.duplicated(["file", "window_start_s"]).any()
+    assert (w.groupby("file").size() == 6).all()
 
 
 def _free_port() -> int:

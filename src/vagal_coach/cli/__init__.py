@@ -109,7 +109,7 @@ def cmd_analyze_table(ns: argparse.Namespace) -> int:
             ckpt.flush()
             say(f"interrupted: {len(ckpt.rows)} of {len(files)} recordings are in {out}; --resume continues")
             return 130
-    ckpt.flush(res.rows, res.window_rows)
+    ckpt.flush(res.rows)  # the windows: those resumed and those of this run
     for r in res.failed:
         _err(str(r["error"]))
     ok = len(res.rows) - len(res.failed)
