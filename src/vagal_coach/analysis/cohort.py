@@ -82,6 +82,15 @@ def _file_facts(path: Path) -> tuple[int, float]:
     return int(st.st_size), round(float(st.st_mtime), 6)
 
 
+def done_key(path: Path, digest: str) -> tuple | None:
+    """What ``--resume`` matches a recording on: path, size, mtime and settings hash (None: unreadable)."""
+    try:
+        size, mtime = _file_facts(path)
+    except OSError:
+        return None
+    return (str(path), size, mtime, digest)
+
+
 def analyze_one(path: str, settings: AnalysisSettings, digest: str, windows: bool = False
                 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One task: the table row of one recording (``error`` set instead of metrics when it cannot be
@@ -199,12 +208,7 @@ def run_cohort(paths: Iterable[str | os.PathLike[str]], settings: AnalysisSettin
     todo: list[str] = []
     for p in files:
         key = str(p)
-        try:
-            size, mtime = _file_facts(p)
-        except OSError:
-            todo.append(key)
-            continue
-        prev = done.get((key, size, mtime, digest))
+        prev = done.get(done_key(p, digest))
         if prev is not None:
             rows[key] = prev
         else:

@@ -89,7 +89,7 @@ def cmd_analyze_table(ns: argparse.Namespace) -> int:
     files = cohort.find_recordings(ns.files)
     done, wdone = cohort.done_rows(out) if out.exists() else ({}, [])
     digest = cohort.settings_hash(settings)
-    n_todo = sum(1 for p in files if not _resumable(p, digest, done))
+    n_todo = sum(1 for p in files if cohort.done_key(p, digest) not in done)
     if ns.resume and out.exists():
         print(f"resuming {out}: {len(files) - n_todo} of {len(files)} recordings already done", file=sys.stderr)
     ckpt = cohort.Checkpointer(out, {r["path"]: r for r in done.values()}, wdone, bool(settings.window_s))
@@ -116,14 +116,6 @@ def cmd_analyze_table(ns: argparse.Namespace) -> int:
     say(f"{ok} of {len(res.rows)} recordings analysed ({res.n_new} in this run), {len(res.failed)} failed; "
         f"table: {out}" + (f", windows: {cohort.windows_path(out)}" if settings.window_s else ""))
     return res.exit_code()
-
-
-def _resumable(p: Path, digest: str, done: dict) -> bool:
-    try:
-        st = p.stat()
-    except OSError:
-        return False
-    return (str(p), int(st.st_size), round(float(st.st_mtime), 6), digest) in done
 
 
 def cmd_analyze(ns: argparse.Namespace) -> int:
