@@ -142,6 +142,40 @@ def test_resume_after_an_interrupted_run_holds_every_recording_once(tmp_path, si
     assert (w.groupby("file").size() == 6).all()
 
 
+@pytest.mark.parametrize("killed_at", [1, 2])
+def test_a_kill_between_the_two_writes_never_loses_windows_of_rows_kept(tmp_path, monkeypatch, killed_at):
+    """The checkpoint writes two files; a run killed after either must resume to rows that all keep their
+    windows (windows of rows not yet in the table are dropped, and those recordings run again)."""
+    from vagal_coach.analysis import cohort
+
+    out = tmp_path / "res.parquet"
+    s = cohort.AnalysisSettings(window_s=600.0)
+    digest = cohort.settings_hash(s)
+    src = _copies(tmp_path, 3)
+    rows = [cohort.analyze_one(str(p), s, digest, True) for p in sorted(src.iterdir())]
+    ck = cohort.Checkpointer(out, {}, [], True, every_s=1e9)
+    ck.add(*rows[0])
+    ck.flush()
+    real, calls = cohort.write_table, []
+
+    def dies(df, path):
+        calls.append(path)
+        if len(calls) == killed_at:
+            raise SystemExit("killed")  # what SIGKILL leaves: the writes before this one, none after
+        real(df, path)
+
+    monkeypatch.setattr(cohort, "write_table", dies)
+    for r in rows[1:]:
+        ck.add(*r)
+    with pytest.raises(SystemExit):
+        ck.flush()
+    monkeypatch.setattr(cohort, "write_table", real)
+    done, wdone = cohort.done_rows(out)
+    kept = {k[0] for k in done}
+    assert kept and {w["file"] for w in wdone} == kept  # every row kept has its windows, and only those
+    assert len(wdone) == 6 * len(kept)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -319,11 +319,13 @@ class Checkpointer:
             self.flush()
 
     def flush(self, rows: list[dict[str, Any]] | None = None, windows: list[dict[str, Any]] | None = None) -> None:
-        write_table(to_frame(rows if rows is not None else sorted(self.rows.values(), key=lambda r: r["path"])),
-                    self.out)
+        # windows first: a run killed between the two writes leaves windows of rows not yet in the table
+        # (``done_rows`` drops them, and those recordings run again), never rows whose windows are lost
         if self.with_windows:
             write_table(to_frame(windows if windows is not None else self.windows, WINDOW_COLUMNS),
                         windows_path(self.out))
+        write_table(to_frame(rows if rows is not None else sorted(self.rows.values(), key=lambda r: r["path"])),
+                    self.out)
         self._last = time.monotonic()
 
 
