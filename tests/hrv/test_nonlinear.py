@@ -57,3 +57,13 @@ def test_sample_entropy_regular_vs_random():
     rng = np.random.default_rng(0)
     assert sample_entropy(np.sin(np.arange(1000) * 0.3)) < 0.3
     assert sample_entropy(rng.normal(size=1000)) > 1.5
+
+
+def test_sample_entropy_counts_and_lists_pairs_alike(rr_1h, monkeypatch):
+    """Listing the m pairs (short series) and counting with two trees (long ones) give the same value."""
+    import vagal_coach.hrv.nonlinear as nl
+
+    x = np.asarray(rr_1h[:3000], dtype=float)
+    listed = sample_entropy(x)
+    monkeypatch.setattr(nl, "PAIRS_MAX", 0)
+    assert sample_entropy(x) == pytest.approx(listed, rel=1e-12)

@@ -70,11 +70,16 @@ def dfa(rr_ms: ArrayLike, scales: tuple[int, int] = (4, 16)) -> float:
     return float(np.polyfit(np.log(n[ok]), np.log(f[ok]), 1)[0])
 
 
+PAIRS_MAX = 2_000_000  # sample entropy lists at most this many template pairs (32 MB); beyond, it counts them
+
+
 def sample_entropy(rr_ms: ArrayLike, m: int = 2, r: float | None = None) -> float:
     """Sample entropy (Richman & Moorman 2000), Chebyshev distance, tolerance ``r`` (default 0.2 SD).
 
-    Template matches are counted with a k-d tree (``count_neighbors``), so memory grows linearly with
-    the series; there is no N x N matrix. Self-matches are excluded. NaN when no match is found.
+    Template matches are found with a k-d tree: listed (``query_pairs``) when a sample of templates says
+    there are at most ``PAIRS_MAX`` pairs, else counted (``count_neighbors``, linear memory); there is no
+    N x N matrix.
+    Self-matches are excluded. NaN when no match is found.
     """
     x = np.asarray(rr_ms, dtype=float)
     n = x.size
@@ -89,14 +94,21 @@ def sample_entropy(rr_ms: ArrayLike, m: int = 2, r: float | None = None) -> floa
 
     from scipy.spatial import cKDTree  # deferred: keeps the window's start-up short
 
-    def pairs(emb: NDArray[np.float64]) -> float:
-        tree = cKDTree(emb)
-        # count_neighbors counts ordered pairs with distance <= r, self-pairs included
-        c = tree.count_neighbors(tree, tol, p=np.inf)
-        return (float(c) - emb.shape[0]) / 2.0
-
-    b = pairs(emb_m)
-    a = pairs(emb_m1)
+    # an unbalanced, uncompacted tree builds and counts ~30 % faster on these series (same counts)
+    tree = cKDTree(emb_m, balanced_tree=False, compact_nodes=False)
+    probe = emb_m[:: max(1, nt // 256)]
+    est_pairs = float(np.mean(tree.query_ball_point(probe, tol, p=np.inf, return_length=True))) * nt / 2.0
+    if est_pairs <= PAIRS_MAX:
+        # the m + 1 matches are the m matches whose next values match too: list the m pairs once and test
+        # one more coordinate (about half the time of a second tree)
+        ij = tree.query_pairs(tol, p=np.inf, output_type="ndarray")
+        b = float(ij.shape[0])
+        a = float(np.count_nonzero(np.abs(x[ij[:, 0] + m] - x[ij[:, 1] + m]) <= tol))
+    else:
+        # long series: count_neighbors counts ordered pairs, self-pairs included, in linear memory
+        b = (float(tree.count_neighbors(tree, tol, p=np.inf)) - nt) / 2.0
+        t1 = cKDTree(emb_m1, balanced_tree=False, compact_nodes=False)
+        a = (float(t1.count_neighbors(t1, tol, p=np.inf)) - nt) / 2.0
     if a <= 0 or b <= 0:
         return float("nan")
     return float(-np.log(a / b))
