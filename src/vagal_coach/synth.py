@@ -148,3 +148,37 @@ class HeartModel:
             rr[0] = 60000.0 / hr[0]  # the interval before the first beat
         self._last_beat_t = float(beat_t[-1])
         return beat_t, rr
+
+
+# P, Q, R, S and T waves of a lead-II-like chest ECG: (offset from the R peak s, amplitude uV, width s)
+ECG_WAVES = ((-0.20, 120.0, 0.025), (-0.03, -150.0, 0.010), (0.0, 1000.0, 0.010), (0.035, -250.0, 0.010),
+             (0.26, 300.0, 0.045))
+
+
+def ecg_uv(beat_t_s: NDArray[np.float64], fs_hz: float, duration_s: float, *, noise_uv: float = 8.0,
+           wander_uv: float = 60.0, seed: int = 0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """A synthetic ECG (t_s, ecg_uv) whose R peaks lie exactly at ``beat_t_s``: Gaussian P-QRS-T waves
+    (``ECG_WAVES``) around each beat, a breathing-rate baseline wander and white noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(round(duration_s * fs_hz))) / fs_hz
+    b = np.asarray(beat_t_s, dtype=float)
+    x = wander_uv * np.sin(2 * np.pi * 0.1 * t) + rng.normal(0.0, noise_uv, t.size)
+    if b.size:
+        j = np.searchsorted(b, t)
+        for k in (j - 1, j):  # waves reach at most 0.3 s from their beat, and beats are >= 0.3 s apart
+            ok = (k >= 0) & (k < b.size)
+            dt = t[ok] - b[k[ok]]
+            x[ok] += sum(a * np.exp(-0.5 * ((dt - off) / w) ** 2) for off, a, w in ECG_WAVES)
+    return t, x
+
+
+def chest_acc_mg(breath_t_s: NDArray[np.float64], volume: NDArray[np.float64], fs_hz: float, *,
+                 noise_mg: float = 2.0, seed: int = 0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Chest acceleration (t_s, [n, 3] mG) of a strap on a breathing chest: gravity (mostly on z) tilted
+    by the lung volume (about 3 deg from empty to full), plus noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(breath_t_s[0], breath_t_s[-1], 1.0 / fs_hz)
+    v = np.interp(t, breath_t_s, volume)
+    tilt = np.deg2rad(3.0) * v
+    acc = np.stack((1000.0 * np.sin(tilt) * 0.3, 1000.0 * np.sin(tilt), 1000.0 * np.cos(tilt)), axis=1)
+    return t, acc + rng.normal(0.0, noise_mg, acc.shape)
