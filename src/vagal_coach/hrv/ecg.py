@@ -5,13 +5,14 @@ offline analysis feeds it a whole recording in one call, so both find the same b
 
 Detection (Pan & Tompkins 1985, in the vectorised form of Elgendi et al.'s QRS energy detectors):
 band-pass 5-18 Hz (causal Butterworth), derivative, square, 120 ms moving-window integration. A local
-maximum of that energy is a candidate once ``REFRACTORY_S`` of signal after it has arrived (no larger one
-within the refractory period), and a beat when it exceeds ``THRESHOLD`` x the median energy of the last
-eight beats. The beat is then timed on the raw ECG: the extreme sample (of the lead's R polarity) within
+maximum of that energy is final once ``WAIT_S`` of signal after it has arrived (no larger one within
+that time on either side), and a beat when it exceeds ``THRESHOLD`` x the median energy of the last
+eight beats and comes ``REFRACTORY_S`` or more after the last beat. The beat is then timed on the raw ECG: the extreme sample (of the lead's R polarity) within
 ``SEARCH_S`` before the energy peak, refined by parabolic interpolation through it and its neighbours,
 so timing is sub-sample (about 1 ms at 130 Hz) and untouched by the filters' phase.
 
-A beat is reported ``REFRACTORY_S`` plus the integration lag (<= 0.3 s of signal) after it happened.
+A beat is reported ``WAIT_S`` plus the filter and integration lag (about 0.1 s) after it happened:
+``latency_s`` <= 0.25 s of signal at 130 Hz.
 """
 
 from __future__ import annotations
@@ -23,11 +24,15 @@ from numpy.typing import ArrayLike, NDArray
 
 BAND_HZ = (5.0, 18.0)
 MWI_S = 0.12  # moving-window integration: about one QRS
-REFRACTORY_S = 0.2  # no two beats closer (300 bpm); also how long a candidate waits to be final
+REFRACTORY_S = 0.2  # no two beats closer (300 bpm)
+WAIT_S = 0.12  # signal needed after an energy peak before it is final (one QRS energy hump)
 SEARCH_S = 0.15  # the R peak lies at most this long before the energy peak
 THRESHOLD = 0.25  # x median energy of recent beats
 HISTORY_S = 3.0  # raw and energy kept for look-back (bounded memory however long the stream)
-LEARN_S = 2.0  # the first seconds set the initial threshold
+LEARN_S = 2.0  # the first seconds set the initial threshold ...
+LEARN_CONTRAST = 10.0  # ... once a QRS stands this far above the median energy peak (noise, T waves)
+LEARN_MAX_S = 10.0  # ... or after this long at the latest
+JUMP = 8.0  # a beat this far above the level resets it (contact made after noise)
 
 
 def parabolic_offset(y_prev: NDArray[np.float64], y0: NDArray[np.float64], y_next: NDArray[np.float64]
@@ -68,6 +73,7 @@ class RPeakDetector:
         self._sos = signal.butter(2, (BAND_HZ[0], hi), btype="bandpass", fs=self.fs_hz, output="sos")
         self._mwi = max(1, int(round(MWI_S * self.fs_hz)))
         self._refr = max(1, int(round(REFRACTORY_S * self.fs_hz)))
+        self._wait = max(1, int(round(WAIT_S * self.fs_hz)))
         self._search = max(1, int(round(SEARCH_S * self.fs_hz)))
         self._keep = int(HISTORY_S * self.fs_hz)
         self._sq_tail = np.zeros(self._mwi - 1)
@@ -75,8 +81,9 @@ class RPeakDetector:
 
     @property
     def latency_s(self) -> float:
-        """Signal needed after an R peak before it is reported (integration lag + refractory wait)."""
-        return (self._mwi / 2 + self._refr + 1) / self.fs_hz
+        """Signal needed after an R peak before it is reported: the filters' and integration's lag (the
+        energy peaks about one integration window after the R peak) plus the wait for it to be final."""
+        return (self._mwi + self._wait + 1) / self.fs_hz
 
     def push(self, ecg_uv: ArrayLike) -> NDArray[np.float64]:
         """Feed samples; returns the times (s) of beats that became final with them."""
@@ -112,17 +119,19 @@ class RPeakDetector:
             return np.zeros(0)  # still learning the level
         e = self._energy
         if not self._heights:
+            pk, _ = signal.find_peaks(e, distance=self._wait)
+            if pk.size == 0:
+                return np.zeros(0)
+            top = float(e[pk].max())
+            if top < LEARN_CONTRAST * float(np.median(e[pk])) and self._n < LEARN_MAX_S * self.fs_hz:
+                return np.zeros(0)  # no QRS stands out yet (noise only, or a strap still settling)
             if self.polarity == 0:
                 r = self._raw - np.median(self._raw)
                 self.polarity = 1 if r.max() >= -r.min() else -1
-            pk, _ = signal.find_peaks(e, distance=self._refr)
-            if pk.size == 0:
-                return np.zeros(0)
-            top = np.sort(e[pk])[-max(1, pk.size // 3):]
-            self._heights = [float(np.median(top))] * 8
-        # peaks are final up to ``refr`` samples before the end: none larger can come within the refractory
-        final_to = self._n - self._refr
-        pk, _ = signal.find_peaks(e, distance=self._refr)
+            self._heights = [float(np.median(e[pk][e[pk] >= 0.3 * top]))] * 8
+        # peaks are final up to ``wait`` samples before the end: none larger can come within that time
+        final_to = self._n - self._wait
+        pk, _ = signal.find_peaks(e, distance=self._wait)
         pk_abs = pk + start
         sel = (pk_abs >= self._scanned_to) & (pk_abs < final_to)
         out: list[float] = []
@@ -130,8 +139,11 @@ class RPeakDetector:
             h = float(e[i])
             if ia < self._settle:  # the filters' start-up transient is not a beat
                 continue
-            if ia - self._last_peak_idx < self._refr or h < THRESHOLD * float(np.median(self._heights)):
+            level = float(np.median(self._heights))
+            if ia - self._last_peak_idx < self._refr or h < THRESHOLD * level:
                 continue
+            if h > JUMP * level:  # the signal came up (an electrode now in contact): learn the new level
+                self._heights = [h] * 8
             t = self._time_r(i, start)
             if t is None:
                 continue
