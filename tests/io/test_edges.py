@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from vagal_coach import synth
 from vagal_coach.analysis import AnalysisSettings, analyze, to_json_dict
 from vagal_coach.errors import UserError
 from vagal_coach.io import read_recording
@@ -53,10 +54,17 @@ def render(kind: str, values: list[float]) -> str:
         t = np.cumsum(np.clip(np.abs(np.nan_to_num(values, nan=1.0, posinf=1.0, neginf=1.0)), 1e-3, 1e4)) / 1000.0
         head = _json.dumps({"type": "header", "format": "vagal-coach-session", "format_version": 1})
         return head + "\n" + _json.dumps({"type": "beats", "t": t.tolist(), "rr": list(values)}) + "\n"
+    if kind == "ecg-csv":  # the values as ECG samples (uV) at 130 Hz, behind a real heart's minute of ECG
+        return "time_s,ecg_uv\n" + "\n".join(f"{i / 130:.6f},{_fmt(v)}" for i, v in enumerate(ECG_UV + values))
+    if kind == "polar-ecg":
+        rows = [f"2026-04-24T14:10:00.000;{599618436152960000 + i * 7692308};{i * 7.692:.1f};{_fmt(v)}"
+                for i, v in enumerate(values + ECG_UV)]
+        return "Phone timestamp;sensor timestamp [ns];timestamp [ms];ecg [uV]\n" + "\n".join(rows) + "\n"
     raise AssertionError(kind)
 
 
-KINDS = ("rr-text", "time-rr", "polar", "hrv-logger", "csv", "native")
+KINDS = ("rr-text", "time-rr", "polar", "hrv-logger", "csv", "native", "ecg-csv", "polar-ecg")
+ECG_UV = [round(float(v)) for v in synth.ecg_uv(np.arange(0.7, 20.0, 0.85), 130.0, 20.0)[1]]
 
 
 def check_result(d: dict, n_lines: int) -> None:
@@ -96,7 +104,7 @@ def test_every_reader_and_analyze_on_arbitrary_floats(tmp_path, kind, values, ar
     except UserError as e:
         assert str(p) in str(e) and "no beats within 300-2000 ms" in str(e)
         return
-    check_result(to_json_dict(a), len(values))
+    check_result(to_json_dict(a), len(values) + (len(ECG_UV) if kind.startswith(("ecg", "polar-ecg")) else 0))
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

@@ -21,7 +21,8 @@ JSON_KEYS = ("file", "n_beats", "n_accepted", "duration_s", "mean_rr_ms", "mean_
              "ln_rmssd",
              "pnn50_pct", "pnn20_pct", "sdsd_ms", "cvnn_pct", "vlf_ms2", "lf_ms2", "hf_ms2", "total_ms2",
              "lf_hf", "lf_nu", "hf_nu", "lf_peak_hz", "hf_peak_hz", "sd1_ms", "sd2_ms", "dfa_alpha1",
-             "dfa_alpha2", "sampen", "coherence", "coherence_peak_hz", "artifacts_pct", "artifacts")
+             "dfa_alpha2", "sampen", "coherence", "coherence_peak_hz", "rr_source", "ecg_share_regular",
+             "artifacts_pct", "artifacts")
 
 #: Sample entropy costs grow with the square of the series: it is computed on the first this many beats
 #: (about 40 minutes), as short-term entropy is meant to be
@@ -330,6 +331,8 @@ def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysi
         "markers": [{"t_s": m.t_s, "label": m.label} for m in rec.markers],
         "device": rec.device,
         "start_utc": rec.start_utc,
+        "rr_source": rec.rr_source,
+        "ecg_share_regular": rec.meta["ecg"]["share_regular"] if "ecg" in rec.meta else float("nan"),
     }
     settings_d = s.as_dict()
     settings_d.update(spec.settings)

@@ -7,9 +7,10 @@ Detection (Pan & Tompkins 1985, in the vectorised form of Elgendi et al.'s QRS e
 band-pass 5-18 Hz (causal Butterworth), derivative, square, 120 ms moving-window integration. A local
 maximum of that energy is final once ``WAIT_S`` of signal after it has arrived (no larger one within
 that time on either side), and a beat when it exceeds ``THRESHOLD`` x the median energy of the last
-eight beats and comes ``REFRACTORY_S`` or more after the last beat. The beat is then timed on the raw ECG: the extreme sample (of the lead's R polarity) within
-``SEARCH_S`` before the energy peak, refined by parabolic interpolation through it and its neighbours,
-so timing is sub-sample (about 1 ms at 130 Hz) and untouched by the filters' phase.
+eight beats and comes ``REFRACTORY_S`` or more after the last beat. The beat is then timed on the raw
+ECG: the extreme sample (of the lead's R polarity) within ``SEARCH_S`` before the energy peak, refined
+by parabolic interpolation through it and its neighbours, so timing is sub-sample (about 1 ms at
+130 Hz) and untouched by the filters' phase.
 
 A beat is reported ``WAIT_S`` plus the filter and integration lag (about 0.1 s) after it happened:
 ``latency_s`` <= 0.25 s of signal at 130 Hz.
@@ -32,6 +33,7 @@ HISTORY_S = 3.0  # raw and energy kept for look-back (bounded memory however lon
 LEARN_S = 2.0  # the first seconds set the initial threshold ...
 LEARN_CONTRAST = 10.0  # ... once a QRS stands this far above the median energy peak (noise, T waves)
 LEARN_MAX_S = 10.0  # ... or after this long at the latest
+MAX_UV = 1e7  # samples beyond +-10 V (no electrode gives them) are clipped, so nothing overflows
 JUMP = 8.0  # a beat this far above the level resets it (contact made after noise)
 
 
@@ -92,7 +94,7 @@ class RPeakDetector:
         x = np.asarray(ecg_uv, dtype=float).ravel()
         if x.size == 0:
             return np.zeros(0)
-        x = np.where(np.isfinite(x), x, 0.0)
+        x = np.clip(np.where(np.isfinite(x), x, 0.0), -MAX_UV, MAX_UV)
         if self._zi is None:
             self._zi = signal.sosfilt_zi(self._sos) * x[0]
         band, self._zi = signal.sosfilt(self._sos, x, zi=self._zi)

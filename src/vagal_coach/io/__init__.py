@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from vagal_coach.errors import RecordingFormatError
-from vagal_coach.io import edf, native, text
+from vagal_coach.io import ecg, edf, native, text
 from vagal_coach.io.model import Gap, Marker, PacerEvent, Recording
 
 __all__ = ["FORMATS", "Gap", "Marker", "PacerEvent", "Recording", "read_recording", "write_recording",
@@ -28,6 +28,8 @@ FORMATS: dict[str, str] = {
     "hrv-logger": "HRV Logger CSV (date,rr,since start)",
     "csv": "CSV with time_s,rr_ms[,pacer_bpm]",
     "edf": "EDF+ with beat annotations (as vagal-coach exports)",
+    "polar-ecg": "Polar Sensor Logger ECG export (sensor timestamp [ns];ecg [uV]); beats found in the ECG",
+    "ecg-csv": "CSV with time_s,ecg_uv (any rate >= 50 Hz); beats found in the ECG",
 }
 
 
@@ -47,6 +49,9 @@ def sniff_format(path: Path, head_bytes: bytes) -> str:
     if native.sniff(stripped):
         return "native"
     first = stripped.lstrip().split("\n", 1)[0].strip().lower()
+    ecg_kind = ecg.sniff(first)
+    if ecg_kind:
+        return ecg_kind
     if first.startswith(text.POLAR_HEADER):
         return "polar-sensor-logger"
     if first.replace(" ", "").startswith(text.HRVLOGGER_HEADER.replace(" ", "")):
@@ -72,6 +77,8 @@ _TEXT_READERS: dict[str, Callable[[Path, str], Recording]] = {
     "polar-sensor-logger": text.read_polar,
     "hrv-logger": text.read_hrvlogger,
     "csv": text.read_generic_csv,
+    "polar-ecg": ecg.read_polar_ecg,
+    "ecg-csv": ecg.read_ecg_csv,
 }
 
 
@@ -103,7 +110,8 @@ def read_recording(path: str | os.PathLike[str], fmt: str | None = None) -> Reco
             raise RecordingFormatError(f"unknown format {kind!r}", path=p) from None
         rec = reader(p, content)
     if rec.n_beats == 0:
-        raise RecordingFormatError("no R-R intervals in the file", path=p)
+        raise RecordingFormatError("no R-peaks found in the ECG (is the strap's contact good?)"
+                                   if rec.rr_source == "ecg" else "no R-R intervals in the file", path=p)
     return rec
 
 

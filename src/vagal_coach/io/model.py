@@ -42,6 +42,20 @@ class Gap:
 
 
 @dataclass
+class EcgTrace:
+    """A raw ECG (one lead, uV) with a time (s from the recording start) for each sample; where samples are
+    missing (a lost frame, a gap in the link) the times jump."""
+
+    t_s: NDArray[np.float64]
+    uv: NDArray[np.float64]
+    fs_hz: float
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.t_s[-1] - self.t_s[0]) if self.t_s.size else 0.0
+
+
+@dataclass
 class Recording:
     """R-R intervals with beat times, plus what is known of how they were recorded.
 
@@ -62,6 +76,11 @@ class Recording:
     links: list[tuple[float, str]] = field(default_factory=list)
     n_notifications: int = 0
     meta: dict = field(default_factory=dict)
+    #: where the beats came from: ``strap`` (the strap's own R-R) or ``ecg`` (R-peaks found in ``ecg``)
+    rr_source: str = "strap"
+    ecg: EcgTrace | None = None
+    #: the strap's own R-R (beat_t_s, rr_ms) kept beside beats found in the ECG, when it sent both
+    strap_rr: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
 
     def __post_init__(self) -> None:
         self.rr_ms = np.asarray(self.rr_ms, dtype=float)
