@@ -2,6 +2,8 @@
 registered through BlueZ's D-Bus API (dbus-fast), exactly as a peripheral app would on real BlueZ.
 
 Run as a process: ``python fake_strap.py --adapter hci1 --plan PLAN.json --log SENT.jsonl``.
+With a ``pmd`` entry in the plan it is an H10: it serves Polar's Measurement Data service too (see
+``ControlPoint``) and sends the plan's ECG and ACC frames once the central has started each stream.
 The plan lists notifications (hex payloads) and the interval between them, and optional outages
 ``[start_index, seconds, kind]`` before notification ``start_index``: ``drop`` (the link drops and the
 strap stays known to the central's stack), ``removed`` (the stack forgets the strap, which is silent for
@@ -26,6 +28,9 @@ HRM = "00002a37-0000-1000-8000-00805f9b34fb"
 BSL = "00002a38-0000-1000-8000-00805f9b34fb"
 BAS = "0000180f-0000-1000-8000-00805f9b34fb"
 BAT = "00002a19-0000-1000-8000-00805f9b34fb"
+PMD = "fb005c80-02e7-f387-1cad-8acd2d8df0c8"
+PMD_CP = "fb005c81-02e7-f387-1cad-8acd2d8df0c8"
+PMD_DATA = "fb005c82-02e7-f387-1cad-8acd2d8df0c8"
 APP = "/org/vagalcoach/strap"
 ADV = "/org/vagalcoach/adv0"
 
@@ -85,6 +90,40 @@ class Characteristic(ServiceInterface):
     def notify(self, value: bytes) -> None:
         self._value = value
         self.emit_properties_changed({"Value": value})
+
+
+class ControlPoint(Characteristic):
+    """Polar's PMD control point, as an H10 answers it: features on read; get-settings, start and stop
+    answered by indication (``F0 <op> <type> <status> <more> <params>``)."""
+
+    def __init__(self, service_path: str, settings: dict[int, bytes]) -> None:
+        super().__init__(PMD_CP, service_path, ["read", "write", "indicate"], bytes((0x0F, 0x05)))
+        self.settings = settings  # type -> the get-settings parameters
+        self.started: dict[int, float] = {}  # type -> when it was started (monotonic)
+        self.requests: list[str] = []
+
+    @method()
+    def ReadValue(self, options: "a{sv}") -> ay:  # noqa: F821, N802
+        return bytes((0x0F, 0x05))
+
+    @method()
+    def WriteValue(self, value: ay, options: "a{sv}"):  # noqa: F821, N802
+        op, mtype = value[0], value[1] if len(value) > 1 else 0xFF
+        self.requests.append(bytes(value).hex())
+        if mtype not in self.settings:
+            answer = bytes((0xF0, op, mtype, 2, 0))  # invalid measurement type
+        elif op == 0x01:
+            answer = bytes((0xF0, op, mtype, 0, 0)) + self.settings[mtype]
+        elif op == 0x02:
+            status = 6 if mtype in self.started else 0  # already in state
+            self.started.setdefault(mtype, time.monotonic())
+            answer = bytes((0xF0, op, mtype, status, 0))
+        elif op == 0x03:
+            self.started.pop(mtype, None)
+            answer = bytes((0xF0, op, mtype, 0, 0))
+        else:
+            answer = bytes((0xF0, op, mtype, 1, 0))
+        asyncio.get_running_loop().call_soon(self.notify, answer)
 
 
 class Advertisement(ServiceInterface):
@@ -162,6 +201,13 @@ async def main() -> None:
     bat = Characteristic(BAT, f"{APP}/service1", ["read"], bytes([plan.get("battery", 77)]))
     objects = {f"{APP}/service0": svc, f"{APP}/service0/char0": hrm, f"{APP}/service0/char1": bsl,
                f"{APP}/service1": bas, f"{APP}/service1/char0": bat}
+    pmd_plan = plan.get("pmd")
+    cp = data = None
+    if pmd_plan:  # an H10: Polar's Measurement Data service with its control point and data characteristic
+        cp = ControlPoint(f"{APP}/service2", {int(k): bytes.fromhex(v) for k, v in pmd_plan["settings"].items()})
+        data = Characteristic(PMD_DATA, f"{APP}/service2", ["notify"])
+        objects.update({f"{APP}/service2": Service(PMD), f"{APP}/service2/char0": cp,
+                        f"{APP}/service2/char1": data})
     for path, iface in objects.items():
         bus.export(path, iface)
     bus.export(APP, ObjectManager(objects))
@@ -214,6 +260,19 @@ async def main() -> None:
     while not hrm.notifying and time.monotonic() < t_end:
         await asyncio.sleep(0.05)
     await asyncio.sleep(plan.get("settle_s", 0.5))
+    t_start = time.monotonic()
+    mark("start")
+
+    async def send_frames() -> None:
+        """Each stream's frames once the central started it, at their time on the strap's timeline."""
+        frames = sorted([(float(t), int(k), h) for k, lst in pmd_plan["frames"].items() for t, h in lst])
+        for t_due, mtype, hexstr in frames:
+            await asyncio.sleep(max(0.0, t_start + t_due - time.monotonic()))
+            if mtype in cp.started and data.notifying:
+                data.notify(bytes.fromhex(hexstr))
+                mark("frame", type=mtype, t_due=t_due, hex=hexstr)
+
+    frame_task = asyncio.ensure_future(send_frames()) if pmd_plan else None
     for i, hexstr in enumerate(plan["notifications"]):
         if i in outages:
             seconds, kind = outages[i]
@@ -260,11 +319,18 @@ async def main() -> None:
             if kind == "drop":
                 await asyncio.sleep(max(0.0, t_gone + seconds - time.monotonic()))  # what is due now is lost
             mark("back")
+        times = plan.get("times_s")  # each notification's time on the strap's timeline, when given
+        if times:
+            await asyncio.sleep(max(0.0, t_start + times[i] - time.monotonic()))
         if hrm.notifying:
             hrm.notify(bytes.fromhex(hexstr))
             mark("sent", i=i, hex=hexstr)
-        delays = plan.get("delays_s")
-        await asyncio.sleep(delays[i] if delays else plan.get("interval_s", 0.2))
+        if not times:
+            delays = plan.get("delays_s")
+            await asyncio.sleep(delays[i] if delays else plan.get("interval_s", 0.2))
+    if frame_task is not None:
+        await frame_task
+        mark("pmd_requests", requests=cp.requests)
     mark("done")
     log.close()
     await asyncio.sleep(plan.get("linger_s", 1.0))

@@ -22,6 +22,7 @@ JSON_KEYS = ("file", "n_beats", "n_accepted", "duration_s", "mean_rr_ms", "mean_
              "pnn50_pct", "pnn20_pct", "sdsd_ms", "cvnn_pct", "vlf_ms2", "lf_ms2", "hf_ms2", "total_ms2",
              "lf_hf", "lf_nu", "hf_nu", "lf_peak_hz", "hf_peak_hz", "sd1_ms", "sd2_ms", "dfa_alpha1",
              "dfa_alpha2", "sampen", "coherence", "coherence_peak_hz", "rr_source", "ecg_share_regular",
+             "breathing_rate_bpm", "n_breaths", "breath_share_following", "breath_median_lag_deg",
              "artifacts_pct", "artifacts")
 
 #: Sample entropy costs grow with the square of the series: it is computed on the first this many beats
@@ -275,6 +276,33 @@ def accepted_beats(rec: Recording, range_ms: tuple[float, float] = (300.0, 2000.
     return rr, t, hrv.range_gate(rr, *range_ms)
 
 
+def breathing(rec: Recording, beat_t_s: np.ndarray, rr_ms: np.ndarray) -> dict[str, Any]:
+    """Breathing from the strap's accelerometer (when the recording has it): the median rate, and how the
+    breaths followed the pacer (share following, median lag; NaN without a pacer or without ACC)."""
+    from vagal_coach.hrv.breath import acc_breathing, adherence
+
+    nan = float("nan")
+    out: dict[str, Any] = {"breathing_rate_bpm": nan, "n_breaths": 0, "breath_share_following": nan,
+                           "breath_median_lag_deg": nan}
+    if rec.acc is None or rec.acc.t_s.size < 10 * rec.acc.fs_hz:
+        return out
+    _, _, onsets = acc_breathing(rec.acc.mg, rec.acc.fs_hz, beat_t_s=beat_t_s, rr_ms=rr_ms,
+                                 sample_t_s=rec.acc.t_s)
+    out["n_breaths"] = int(onsets.size)
+    if onsets.size >= 2:
+        out["breathing_rate_bpm"] = float(60.0 / np.median(np.diff(onsets)))
+    if rec.pacer and onsets.size >= 2:
+        from vagal_coach.session.pacer import PacerSchedule
+
+        sched = PacerSchedule(rec.pacer)
+        paced = onsets[sched.rate_at(onsets) > 0]
+        if paced.size >= 2:
+            adh = adherence(paced, sched.cycles_at(paced), 60.0 / sched.rate_at(paced))
+            out["breath_share_following"] = adh.share_following
+            out["breath_median_lag_deg"] = adh.median_lag_deg
+    return out
+
+
 def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysis:
     """Every metric of one recording, on its accepted beats only (``accepted_beats``).
 
@@ -333,6 +361,7 @@ def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysi
         "start_utc": rec.start_utc,
         "rr_source": rec.rr_source,
         "ecg_share_regular": rec.meta["ecg"]["share_regular"] if "ecg" in rec.meta else float("nan"),
+        **breathing(rec, t_a, rr_a),
     }
     settings_d = s.as_dict()
     settings_d.update(spec.settings)

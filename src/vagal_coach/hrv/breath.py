@@ -236,25 +236,32 @@ def orient(breath_t_s: ArrayLike, breath: ArrayLike, beat_t_s: ArrayLike, rr_ms:
 
 
 def acc_breathing(acc_mg: ArrayLike, fs_hz: float, t0_s: float = 0.0, beat_t_s: ArrayLike | None = None,
-                  rr_ms: ArrayLike | None = None
+                  rr_ms: ArrayLike | None = None, sample_t_s: ArrayLike | None = None
                   ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Breathing of a whole ACC recording as the live ``AccBreathing`` finds it (fed one-second blocks, as
     frames arrive): ``(t_s, waveform_mg, inhale_onset_t_s)``, the waveform turned by ``orient`` when beats
-    are given."""
+    are given. With ``sample_t_s`` (each sample's own time, as a sensor stamps them) the waveform and the
+    onsets are timed through those, as the live pipeline does; else at ``t0_s + index / fs_hz``."""
     a = np.asarray(acc_mg, dtype=float).reshape(-1, 3)
     block = max(1, int(fs_hz))
+    st = None if sample_t_s is None else np.asarray(sample_t_s, dtype=float)
+
+    def timed(t_det: NDArray[np.float64]) -> NDArray[np.float64]:
+        if st is None or st.size < 2:
+            return t_det
+        return np.interp((t_det - t0_s) * fs_hz, np.arange(st.size), st)
 
     def run(sign: float) -> tuple[AccBreathing, NDArray[np.float64], NDArray[np.float64]]:
         det = AccBreathing(fs_hz, t0_s, sign=sign)
         parts = [det.push(a[i:i + block]) for i in range(0, a.shape[0], block)]
         t = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0)
         w = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0)
-        return det, t, w
+        return det, timed(t), w
 
     det, t, w = run(1.0)
     if beat_t_s is not None and rr_ms is not None and orient(t, w, beat_t_s, rr_ms) < 0:
         det, t, w = run(-1.0)
-    return t, w, det.breaths()
+    return t, w, timed(det.breaths())
 
 
 def breathing_rate_from_onsets(onset_t_s: ArrayLike, last: int = 4) -> float:

@@ -64,8 +64,9 @@ def _table(path: Path, body: str, cols: tuple[int, ...], first_line: int, delimi
 
 
 def recording_from_ecg(t_s: NDArray[np.float64], uv: NDArray[np.float64], *, path: Path | None = None,
-                       fmt: str = "", start_utc: str | None = None) -> Recording:
-    """A recording whose beats are the R-peaks of the ECG (``t_s`` s, ``uv`` microvolts)."""
+                       fmt: str = "", start_utc: str | None = None, fs_hz: float | None = None) -> Recording:
+    """A recording whose beats are the R-peaks of the ECG (``t_s`` s, ``uv`` microvolts); ``fs_hz`` the
+    nominal rate (by default, from the median sample spacing)."""
     t = np.asarray(t_s, dtype=float)
     x = np.asarray(uv, dtype=float)
     name = path if path is not None else "<memory>"
@@ -75,7 +76,7 @@ def recording_from_ecg(t_s: NDArray[np.float64], uv: NDArray[np.float64], *, pat
     pos = dt[dt > 0]
     if pos.size == 0:
         raise RecordingFormatError("ECG sample times never increase", path=name)
-    fs_hz = float(1.0 / np.median(pos))
+    fs_hz = float(fs_hz or 1.0 / np.median(pos))
     if fs_hz < MIN_FS_HZ:
         raise RecordingFormatError(f"ECG sampled at {fs_hz:.3g} Hz: too low for R-peaks (need >= 50 Hz)",
                                    path=name)
@@ -89,9 +90,9 @@ def recording_from_ecg(t_s: NDArray[np.float64], uv: NDArray[np.float64], *, pat
             gaps.append(Gap(float(t[a - 1]), float(t[a]), "ECG samples missing"))
         if (b - a) / fs_hz < LEARN_S + 1.0:
             continue
-        # within a piece, samples are taken as evenly spaced at the piece's own mean rate
-        fs_piece = (b - a - 1) / (t[b - 1] - t[a]) if t[b - 1] > t[a] else fs_hz
-        bt = detect_r_peaks(x[a:b], fs_piece, t0_s=float(t[a]))
+        # the detector counts samples at the nominal rate; beats are timed through the samples' own times
+        idx = detect_r_peaks(x[a:b], fs_hz) * fs_hz
+        bt = np.interp(idx, np.arange(b - a), t[a:b])
         if bt.size == 0:
             continue
         beats.append(bt[1:])  # the interval before a piece's first beat is unknown: that beat only starts one

@@ -56,6 +56,15 @@ class EcgTrace:
 
 
 @dataclass
+class AccTrace:
+    """Raw chest acceleration ([n, 3] mG) with a time (s from the recording start) for each sample."""
+
+    t_s: NDArray[np.float64]
+    mg: NDArray[np.float64]
+    fs_hz: float
+
+
+@dataclass
 class Recording:
     """R-R intervals with beat times, plus what is known of how they were recorded.
 
@@ -79,6 +88,7 @@ class Recording:
     #: where the beats came from: ``strap`` (the strap's own R-R) or ``ecg`` (R-peaks found in ``ecg``)
     rr_source: str = "strap"
     ecg: EcgTrace | None = None
+    acc: AccTrace | None = None
     #: the strap's own R-R (beat_t_s, rr_ms) kept beside beats found in the ECG, when it sent both
     strap_rr: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
 

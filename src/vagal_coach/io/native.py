@@ -13,6 +13,11 @@ Every later line is one of (times ``t`` in s since the session start, on the mon
 - ``{"type": "gap", "t0", "t1", "reason"}``; ``{"type": "gap_start", "t", "t0", "reason"}`` (written when the
   link drops; the ``gap`` with the same ``t0`` closes it when beats resume); ``{"type": "battery", "t", "pct"}``;
   ``{"type": "device", ...}`` (facts learnt after the header); ``{"type": "end", "t"}``.
+- ``{"type": "pmd", "t", "raw"}``: a raw ECG or acceleration frame of a strap with Polar's Measurement Data
+  service, as received (hex); the streams' settings are in the ``device`` line's ``pmd``. Read back, the
+  ECG's R-peaks become the beats when its beats are regular (``rr_source`` ``ecg``), the strap's R-R kept
+  beside. ``{"type": "rr_source", "t", "source"}``, ``{"type": "rr_agreement", "t", "share", "median_ms"}``
+  and ``{"type": "breath", "t", "rate_bpm"}`` say what the live engine did.
 
 Writers flush after every line, so a crash loses at most the line being written; readers tolerate a
 half-written last line and skip unknown line types (forward compatible).
@@ -278,7 +283,49 @@ def read(path: Path, text: str) -> Recording:
     rec.gaps.sort(key=lambda g: g.start_s)
     rec.pacer.sort(key=lambda p: p.t_s)
     rec.markers.sort(key=lambda m: m.t_s)
+    frames = [o for o in objs if isinstance(o, dict) and o.get("type") == "pmd"]
+    if frames:
+        _raw_streams(rec, frames)
     return rec
+
+
+def _raw_streams(rec: Recording, frames: list[dict]) -> None:
+    """Raw ECG and acceleration frames decoded as they were live (``PmdDecoder``, with their arrival times).
+    When the ECG's beats are regular they are the recording's beats (``rr_source`` ``ecg``), and the strap's
+    own R-R is kept in ``strap_rr``."""
+    from vagal_coach.io.ecg import recording_from_ecg
+    from vagal_coach.io.model import AccTrace, EcgTrace
+    from vagal_coach.sensors.pmd import ACC, ECG, PmdDecoder
+
+    dec = PmdDecoder()
+    dec.configure(rec.device.get("pmd") or {})
+    parts: dict[int, list] = {ECG: [], ACC: []}
+    for o in sorted(frames, key=lambda o: float(o.get("t", 0.0))):
+        try:
+            s = dec.decode(float(o["t"]), bytes.fromhex(str(o["raw"])))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if s is not None and s.mtype in parts:
+            parts[s.mtype].append(s)
+    if parts[ACC]:
+        rec.acc = AccTrace(np.concatenate([s.t_s for s in parts[ACC]]),
+                           np.concatenate([s.values for s in parts[ACC]]), dec.rates_hz[ACC])
+    if not parts[ECG]:
+        return
+    t = np.concatenate([s.t_s for s in parts[ECG]])
+    uv = np.concatenate([s.values for s in parts[ECG]])
+    keep = np.concatenate(([True], np.diff(t) > 0))  # samples of a frame sent twice
+    try:
+        ecg_rec = recording_from_ecg(t[keep], uv[keep], path=rec.path, fs_hz=dec.rates_hz[ECG])
+    except RecordingFormatError:
+        rec.ecg = EcgTrace(t[keep], uv[keep], dec.rates_hz[ECG])
+        return
+    rec.ecg = ecg_rec.ecg
+    rec.meta["ecg"] = ecg_rec.meta["ecg"]
+    if ecg_rec.meta["ecg"]["quality"] == "good" and ecg_rec.n_beats:
+        rec.strap_rr = (rec.beat_t_s, rec.rr_ms)
+        rec.beat_t_s, rec.rr_ms = ecg_rec.beat_t_s, ecg_rec.rr_ms
+        rec.rr_source = "ecg"
 
 
 def append_event(path: str | os.PathLike[str], obj: dict[str, Any]) -> None:

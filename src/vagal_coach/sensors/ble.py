@@ -17,7 +17,8 @@ from typing import Any
 
 from vagal_coach.clock import Clock
 from vagal_coach.errors import DeviceError
-from vagal_coach.sensors.events import DeviceInfo, LinkEvent, Notification, SourceEvent
+from vagal_coach.sensors import pmd
+from vagal_coach.sensors.events import DeviceInfo, LinkEvent, Notification, PmdFrame, SourceEvent
 from vagal_coach.sensors.hrm import (
     BATTERY_LEVEL,
     BODY_SENSOR_LOCATION,
@@ -30,6 +31,8 @@ from vagal_coach.sensors.hrm import (
 BACKOFF_S = (0.5, 1.0, 2.0, 3.0)
 #: seconds a search's scan runs before it is restarted (an adapter turned off and on stops discovery)
 RESCAN_S = 5.0
+#: seconds to wait for the strap's answer to a PMD control point request
+PMD_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,9 @@ class BleStrap:
 
     def __init__(self, address: str, clock: Clock | None = None, *, adapter: str | None = None,
                  connect_timeout_s: float = 15.0, scan_timeout_s: float = 6.0, name: str | None = None,
-                 first_attempts: int = 3) -> None:
+                 first_attempts: int = 3, raw: bool = True) -> None:
         self.address = address
+        self.raw = raw  # start the raw ECG and ACC streams on a strap that offers them (Polar PMD)
         self.clock = clock or Clock()
         self.adapter = adapter
         self.connect_timeout_s = connect_timeout_s
@@ -170,6 +174,8 @@ class BleStrap:
                 queue.put_nowait(Notification(clk.now(), bytes(data)))
 
             await client.start_notify(self._measurement_char(client), on_data)
+            if self.raw and client.services.get_characteristic(pmd.PMD_CONTROL) is not None:
+                info["pmd"] = await self._start_pmd(client, queue)
         except BaseException:
             with contextlib.suppress(Exception):
                 await client.disconnect()
@@ -177,6 +183,62 @@ class BleStrap:
         self._client = client
         self._device = device
         return client, info, disconnected
+
+    async def _start_pmd(self, client, queue: asyncio.Queue) -> dict:  # type: ignore[no-untyped-def]
+        """Start ECG and ACC on a strap with Polar's Measurement Data service: ask each stream's settings
+        through the control point, start it with ``pmd.choose_settings``, and queue its data frames.
+
+        Returns what was started (``{"ecg": {"settings": ..., "status": ...}, "acc": ...}``), or the reason
+        it was not (``{"error": ...}``): the heart-rate stream goes on either way."""
+        loop = asyncio.get_running_loop()
+        clk = self.clock
+        answers: asyncio.Queue[bytes] = asyncio.Queue()
+        out: dict = {}
+
+        def on_control(_char: object, data: bytearray) -> None:
+            loop.call_soon_threadsafe(answers.put_nowait, bytes(data))
+
+        def on_frame(_char: object, data: bytearray) -> None:
+            queue.put_nowait(PmdFrame(clk.now(), bytes(data)))
+
+        async def request(cmd: bytes) -> pmd.Response:
+            while not answers.empty():
+                answers.get_nowait()
+            await client.write_gatt_char(pmd.PMD_CONTROL, cmd, response=True)
+            while True:
+                resp = pmd.parse_response(await asyncio.wait_for(answers.get(), PMD_TIMEOUT_S))
+                if resp.op == cmd[0] and resp.mtype == cmd[1]:
+                    return resp
+
+        try:
+            features = pmd.parse_features(bytes(await client.read_gatt_char(pmd.PMD_CONTROL)))
+            await client.start_notify(pmd.PMD_CONTROL, on_control)
+            await client.start_notify(pmd.PMD_DATA, on_frame)
+            for mtype in (pmd.ECG, pmd.ACC):
+                name = pmd.TYPE_NAMES[mtype].lower()
+                if mtype not in features:
+                    continue
+                resp = await request(pmd.settings_command(mtype))
+                if not resp.ok:
+                    out[name] = {"status": resp.status_text}
+                    continue
+                sel = pmd.choose_settings(mtype, pmd.parse_settings(resp.params))
+                resp = await request(pmd.start_command(mtype, sel))
+                if resp.status == 6:  # already streaming (a reconnect before the strap noticed): restart it
+                    await request(pmd.stop_command(mtype))
+                    resp = await request(pmd.start_command(mtype, sel))
+                settings = {pmd.SETTING_NAMES[k]: v for k, v in sel.items()}
+                if resp.ok and resp.params:
+                    with contextlib.suppress(pmd.PmdError, IndexError):
+                        factor = pmd.parse_settings(resp.params).get(pmd.FACTOR)
+                        if factor:
+                            settings["factor"] = float(factor[0])
+                out[name] = {"settings": settings, "status": resp.status_text}
+        except (asyncio.TimeoutError, pmd.PmdError) as e:
+            out["error"] = f"raw streams not started: {e or 'no answer from the strap'}"
+        except Exception as e:  # noqa: BLE001 - a strap that refuses PMD still streams heart rate
+            out["error"] = f"raw streams not started: {explain(e, self.address).message}"
+        return out
 
     async def events(self) -> AsyncIterator[SourceEvent]:
         from bleak import BleakScanner
@@ -229,7 +291,7 @@ class BleStrap:
         yield LinkEvent(clk.now(), "closed", "session ended")
 
     async def _stream(self, queue: asyncio.Queue[Notification], disconnected: asyncio.Event
-                      ) -> AsyncIterator[Notification]:
+                      ) -> AsyncIterator[Notification | PmdFrame]:
         """Notifications as they arrive, until the link drops or the session ends (then what is queued)."""
         closed_wait = asyncio.ensure_future(self._closed.wait())
         dis_wait = asyncio.ensure_future(disconnected.wait())

@@ -14,6 +14,12 @@ class Notification:
 
 
 @dataclass(frozen=True)
+class PmdFrame:
+    t_s: float  # arrival time on the session clock
+    raw: bytes  # a Polar Measurement Data frame (raw ECG or acceleration), as received
+
+
+@dataclass(frozen=True)
 class LinkEvent:
     t_s: float
     state: str  # scanning, connecting, connected, reconnecting, lost, closed, failed
@@ -26,7 +32,7 @@ class DeviceInfo:
     info: dict = field(default_factory=dict)  # name, address, battery_pct, body_location, simulated...
 
 
-SourceEvent = Notification | LinkEvent | DeviceInfo
+SourceEvent = Notification | PmdFrame | LinkEvent | DeviceInfo
 
 
 class BeatSource(Protocol):

@@ -252,3 +252,67 @@ def sample_times_ns(frame_ts_ns: int, previous_ts_ns: int | None, n: int, rate_h
     else:
         dt = 1e9 / rate_hz
     return frame_ts_ns - dt * np.arange(n - 1, -1, -1, dtype=float)
+
+
+@dataclass(frozen=True)
+class Samples:
+    """A data frame's samples placed on the session clock."""
+
+    mtype: int
+    t_s: NDArray[np.float64]  # session time of each sample
+    values: NDArray[np.float64]  # ECG: [n] µV; ACC: [n, 3] mG
+    gap_before: bool  # samples are missing before this frame (a lost frame, a link drop)
+
+
+@dataclass
+class PmdDecoder:
+    """Data frames in, samples on the session clock out: the same for a live stream and for a recording's
+    frames read back (which keep their arrival times), so both give the same samples.
+
+    ``rates_hz`` are the sample rates the streams were started with (``ECG`` 130, ``ACC`` 25 unless told);
+    ``factors`` an ACC frame's scale when the start response gave one."""
+
+    rates_hz: dict[int, float] = field(default_factory=lambda: {ECG: 130.0, ACC: float(ACC_BREATHING_HZ)})
+    factors: dict[int, float] = field(default_factory=dict)
+    clock: SensorClock = field(default_factory=SensorClock)
+    _last_ts: dict[int, int] = field(default_factory=dict)
+    errors: int = 0
+
+    def decode(self, t_arrival_s: float, raw: bytes) -> Samples | None:
+        """The frame's samples, or None for a frame that cannot be read (counted in ``errors``)."""
+        try:
+            frame = parse_frame(raw)
+            if frame.mtype == ECG:
+                vals = ecg_samples_uv(frame).astype(float)
+            elif frame.mtype == ACC:
+                vals = acc_samples_mg(frame, self.factors.get(ACC, 1.0))
+            else:
+                return None
+        except PmdError:
+            self.errors += 1
+            return None
+        n = vals.shape[0]
+        rate = self.rates_hz.get(frame.mtype, 130.0)
+        prev = self._last_ts.get(frame.mtype)
+        # a frame whose stamp is further from the last than its samples span (+50 %) follows missing samples
+        gap = prev is not None and (frame.timestamp_ns - prev) > 1.5e9 * n / rate
+        if prev is not None and frame.timestamp_ns <= prev:
+            self.errors += 1
+            return None  # a repeated or out-of-order frame
+        self.clock.observe(frame.timestamp_ns, t_arrival_s)
+        ts_ns = sample_times_ns(frame.timestamp_ns, None if gap else prev, n, rate)
+        self._last_ts[frame.mtype] = frame.timestamp_ns
+        return Samples(frame.mtype, np.asarray(self.clock.to_session_s(ts_ns)), vals, bool(gap))
+
+    def configure(self, pmd_info: dict) -> None:
+        """Take the rates (and factor) a strap's streams were started with (``DeviceInfo`` ``pmd``)."""
+        for name, mtype in (("ecg", ECG), ("acc", ACC)):
+            sel = (pmd_info.get(name) or {}).get("settings") or {}
+            if "sample_rate" in sel:
+                self.rates_hz[mtype] = float(sel["sample_rate"])
+            if "factor" in sel:
+                self.factors[mtype] = float(sel["factor"])
+
+
+SETTING_NAMES = {SAMPLE_RATE: "sample_rate", RESOLUTION: "resolution", RANGE: "range",
+                 RANGE_MILLIUNIT: "range_milliunit", CHANNELS: "channels", FACTOR: "factor"}

@@ -70,6 +70,9 @@ class LiveEngine:
         # deferred: only admit beats and log them; snapshots are computed later (parallel replay)
         self.deferred = deferred
         self.log: list[tuple[float, float, bool, str]] = []
+        #: False while beats come from the strap's ECG (``push_beats``): the strap's own R-R is then placed
+        #: in time (for the agreement shown beside) but not analysed
+        self.beats_from_strap = True
 
     def set_schedule(self, schedule: PacerSchedule | None) -> None:
         self.schedule = schedule
@@ -88,12 +91,24 @@ class LiveEngine:
         self.contact = m.contact.value
         self.last_hr_reported = m.hr_bpm
         batch = self.clock.push(t_arrival_s, m.rr_ms)
+        if not self.beats_from_strap:
+            return batch, []
         if self.deferred:
             for t, r in zip(batch.t_s.tolist(), batch.rr_ms.tolist()):
                 self.log.append((t, r, self.admit(t, r), self.contact))
             return batch, []
-        snaps = [self._beat(float(t), float(r)) for t, r in zip(batch.t_s, batch.rr_ms)]
+        last = self.buffer.last(1)[0]
+        after = -np.inf if last.size == 0 else float(last[-1]) + 1e-3  # beats the ECG gave already
+        snaps = [self._beat(float(t), float(r)) for t, r in zip(batch.t_s, batch.rr_ms) if t > after]
         return batch, snaps
+
+    def push_beats(self, t_s: np.ndarray, rr_ms: np.ndarray) -> list[Snapshot]:
+        """Beats timed elsewhere (R-peaks of the strap's ECG): those after the last beat analysed, with a
+        known interval, are analysed as the strap's would be."""
+        last = self.buffer.last(1)[0]
+        after = -np.inf if last.size == 0 else float(last[-1])
+        ok = np.isfinite(rr_ms) & (t_s > after + 1e-3)
+        return [self._beat(float(t), float(r)) for t, r in zip(t_s[ok], rr_ms[ok])]
 
     def _beat(self, t_s: float, rr_ms: float) -> Snapshot:
         ok = self.admit(t_s, rr_ms)

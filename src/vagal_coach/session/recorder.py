@@ -65,6 +65,10 @@ class Recorder:
         self.n_notifications += 1
         self.n_beats += len(m.rr_ms)
 
+    def pmd(self, t_s: float, raw: bytes) -> None:
+        """A raw ECG or acceleration frame as received (``{"type": "pmd", "t", "raw"}``)."""
+        self.writer.event("pmd", t_s, raw=raw.hex())
+
     def link(self, t_s: float, state: str, detail: str = "") -> None:
         self.writer.event("link", t_s, state=state, detail=detail)
 

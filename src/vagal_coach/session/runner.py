@@ -11,12 +11,18 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from vagal_coach.clock import Clock
 from vagal_coach.io.model import Gap, Marker, PacerEvent
-from vagal_coach.sensors.events import BeatSource, DeviceInfo, LinkEvent, Notification, SourceEvent
+from vagal_coach.sensors.events import BeatSource, DeviceInfo, LinkEvent, Notification, PmdFrame, SourceEvent
 from vagal_coach.session.engine import LiveEngine, Snapshot
 from vagal_coach.session.pacer import PacerSchedule
+from vagal_coach.session.raw import RawPipeline, RawUpdate
 from vagal_coach.session.recorder import Recorder
+
+AGREEMENT_EVERY_S = 30.0  # the ECG's and the strap's beats compared, shown and recorded this often
+STRAP_BEATS_KEPT = 400
 
 
 @dataclass
@@ -31,6 +37,14 @@ class SessionStatus:
     open_gap_start_s: float | None = None  # the link is down since this beat time (an open gap)
     searching_since_s: float | None = None  # session time the link was lost (None while connected)
     last: Snapshot | None = None
+    # raw streams (a strap with Polar's PMD): where beats come from, and what the breath does
+    rr_source: str = "strap"
+    ecg_good: bool = False
+    agreement: tuple[float, float] = (float("nan"), float("nan"))  # share of ECG beats matched, median |dRR| ms
+    breathing_rate_bpm: float = float("nan")  # from the accelerometer
+    share_following: float = float("nan")  # breaths that follow the pacer
+    last_lag_deg: float = float("nan")
+    n_breaths: int = 0
 
     @property
     def n_gaps(self) -> int:
@@ -58,6 +72,10 @@ class Session:
         self._stop = asyncio.Event()
         self.markers: list[Marker] = []
         self.pacer_events: list[PacerEvent] = []
+        self.raw = RawPipeline()
+        self.on_raw: list[Callable[[RawUpdate], None]] = []
+        self._strap_beats: list[float] = []
+        self._next_agreement_s = AGREEMENT_EVERY_S
 
     # ---- user intent
     def set_pacer(self, schedule: PacerSchedule | None, events: list[PacerEvent] | None = None) -> None:
@@ -108,6 +126,8 @@ class Session:
                 self.recorder.notification(ev.t_s, ev.raw, m, batch.t_s)
             st.n_notifications += 1
             st.n_beats += int(batch.t_s.size)
+            if batch.t_s.size and self.raw.has_ecg:
+                self._strap_beats = (self._strap_beats + batch.t_s.tolist())[-STRAP_BEATS_KEPT:]
             if st.open_gap_start_s is not None and batch.t_s.size:
                 # beats resume after a link loss: close the gap opened when it dropped
                 start = st.open_gap_start_s if batch.gap is None else batch.gap[0]
@@ -121,6 +141,8 @@ class Session:
                 for cb in self.on_snapshot:
                     cb(s)
             return snaps
+        if isinstance(ev, PmdFrame):
+            return self._raw_frame(ev)
         if isinstance(ev, LinkEvent):
             st.link, st.link_detail = ev.state, ev.detail
             if self.recorder:
@@ -139,12 +161,69 @@ class Session:
                 st.searching_since_s = None
         elif isinstance(ev, DeviceInfo):
             st.device.update(ev.info)
+            if ev.info.get("pmd"):
+                self.raw.configure(ev.info["pmd"])
             if ev.info.get("battery_pct") is not None:
                 st.battery_pct = int(ev.info["battery_pct"])
             if self.recorder:
                 self.recorder.device(ev.t_s, ev.info)
         self._emit(ev)
         return []
+
+    def _raw_frame(self, ev: PmdFrame) -> list[Snapshot]:
+        """A raw ECG or acceleration frame: recorded as received, then beats and breaths from it."""
+        st = self.status
+        if self.recorder:
+            self.recorder.pmd(ev.t_s, ev.raw)
+        up = self.raw.push(ev.t_s, ev.raw)
+        snaps: list[Snapshot] = []
+        if up.beat_t_s.size:
+            good = self.raw.ecg_good()
+            if good != st.ecg_good:
+                st.ecg_good = good
+                source = "ecg" if good else "strap"
+                if source != st.rr_source:
+                    st.rr_source = source
+                    self.engine.beats_from_strap = source == "strap"
+                    if self.recorder:
+                        self.recorder.event("rr_source", ev.t_s, source=source)
+            if st.rr_source == "ecg":
+                snaps = self.engine.push_beats(up.beat_t_s, up.rr_ms)
+            if ev.t_s >= self._next_agreement_s and self._strap_beats:
+                self._next_agreement_s = ev.t_s + AGREEMENT_EVERY_S
+                st.agreement = self.raw.agreement(np.asarray(self._strap_beats))
+                if self.recorder and st.agreement[0] == st.agreement[0]:
+                    self.recorder.event("rr_agreement", ev.t_s, share=round(st.agreement[0], 4),
+                                        median_ms=None if st.agreement[1] != st.agreement[1]
+                                        else round(st.agreement[1], 2), source=st.rr_source)
+        if up.breath_t_s.size and not self.raw.orientation:
+            t, rr, _ = self.engine.accepted.window(120.0)
+            self.raw.maybe_orient(t, rr)
+        if up.onsets_t_s.size or (self.raw.orientation and st.n_breaths != len(self.raw.onsets_t_s)):
+            self._breaths(ev.t_s)
+        for s in snaps:
+            st.last = s
+            for cb in self.on_snapshot:
+                cb(s)
+        for cb in self.on_raw:
+            cb(up)
+        return snaps
+
+    def _breaths(self, t_s: float) -> None:
+        st = self.status
+        if not self.raw.orientation:
+            return
+        st.breathing_rate_bpm = self.raw.breathing_rate_bpm()
+        adh = self.raw.adherence(self.engine.schedule)
+        new = self.raw.onsets_t_s[st.n_breaths:]
+        st.n_breaths = len(self.raw.onsets_t_s)
+        if adh.follows.size:
+            st.share_following = adh.share_following
+            st.last_lag_deg = float(adh.lag_deg[-1])
+        if self.recorder:
+            for o in new:
+                self.recorder.event("breath", o, rate_bpm=None if st.breathing_rate_bpm != st.breathing_rate_bpm
+                                    else round(st.breathing_rate_bpm, 3))
 
     def _add_gap(self, g: Gap) -> None:
         self.status.gaps.append(g)
