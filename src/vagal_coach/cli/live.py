@@ -45,6 +45,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--breaths", type=int, default=78, metavar="N", help="sliding: breaths in the sweep")
     r.add_argument("--adapter", metavar="hciN", help="Bluetooth adapter (Linux)")
     r.add_argument("--profile", default="default", help="client profile the recording belongs to")
+    r.add_argument("--lsl", action="store_true", help="publish RR, HR, ECG, breathing and the pacer's phase on "
+                   "Lab Streaming Layer")
+    r.add_argument("--no-raw", action="store_true", help="a Polar H10: do not start its raw ECG and ACC streams")
     r.add_argument("--speed", type=_speed, default=1.0, help="simulated strap only: N times real time or max")
     r.add_argument("--seed", type=int, default=0, help="simulated strap only: random seed")
     r.add_argument("--sim-resonance", type=float, metavar="BPM",
@@ -178,12 +181,16 @@ def cmd_record(ns: argparse.Namespace) -> int:
     else:
         from vagal_coach.sensors.ble import BleStrap
 
-        source = BleStrap(ns.device, clock, adapter=ns.adapter)
+        source = BleStrap(ns.device, clock, adapter=ns.adapter, raw=not ns.no_raw)
         device = {"address": ns.device, "adapter": ns.adapter}
         src_kind = "ble"
     recorder = Recorder(out, profile=ns.profile, kind=kind, device=device, source=src_kind)
     session = Session(source, LiveEngine(schedule), recorder, clock)
     session.set_pacer(schedule, pacer_events)
+    if ns.lsl:
+        from vagal_coach.session.lsl import LslOutlets
+
+        LslOutlets(session).attach()
     status = StatusLine(session)
     session.on_snapshot.append(status.update)
     session.on_event.append(lambda ev: status.update(force=True) if type(ev).__name__ == "LinkEvent" else None)

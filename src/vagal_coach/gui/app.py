@@ -60,8 +60,11 @@ async def off_thread(fn: Any) -> Any:
 class TrainController:
     def __init__(self, *, simulate: bool = False, device: str | None = None, adapter: str | None = None,
                  profile: str = "default", speed: float = 1.0, theme: str | None = None, scale: float | None = None,
-                 rate_bpm: float | None = None, scan_timeout_s: float = 4.0, out: Path | None = None) -> None:
+                 rate_bpm: float | None = None, scan_timeout_s: float = 4.0, out: Path | None = None,
+                 lsl: bool = False) -> None:
         self.settings = load_settings()
+        self.lsl = lsl  # publish each session on Lab Streaming Layer
+        self.lsl_outlets: Any = None
         self.profile = profile
         self.adapter = adapter
         self.speed = speed
@@ -236,6 +239,10 @@ class TrainController:
             self.guided.trainer = self.trainer
         self.last_path = recorder.path
         self.trainer.session.on_snapshot.append(self.on_snapshot)
+        if self.lsl:
+            from vagal_coach.session.lsl import LslOutlets
+
+            self.lsl_outlets = LslOutlets(self.trainer.session).attach()
         w.pacer.clock = self.clock.now
         w.plots.reset()
         w.plots.schedule = self.trainer.schedule
@@ -690,6 +697,11 @@ class ReplayController:
 def run_gui(ns: Any) -> int:
     import qasync
 
+    if getattr(ns, "lsl", False):
+        from vagal_coach.session.lsl import _pylsl
+
+        _pylsl()  # say now, in one line, when pylsl is missing
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("vagal-coach")
     loop = qasync.QEventLoop(app)
@@ -699,7 +711,7 @@ def run_gui(ns: Any) -> int:
     else:
         ctrl = TrainController(simulate=getattr(ns, "simulate", False), device=getattr(ns, "device", None),
                                adapter=getattr(ns, "adapter", None), profile=getattr(ns, "profile", "default"),
-                               rate_bpm=getattr(ns, "rate", None))
+                               rate_bpm=getattr(ns, "rate", None), lsl=getattr(ns, "lsl", False))
     ctrl.window.show()
     closed = loop.create_future()
     app.aboutToQuit.connect(lambda: closed.done() or closed.set_result(None))

@@ -79,7 +79,7 @@ def breathing_rate_bpm(f_hz: ArrayLike, psd: ArrayLike, band_hz: tuple[float, fl
 #
 # The strap tilts with the chest wall as the lungs fill (a few degrees), so gravity's share on each axis
 # swings at the breathing rate. The three axes are band-passed to the breathing band (causal Butterworth,
-# so live and offline give the same samples), brought to ``BREATH_FS_HZ`` and projected on their principal
+# so live and offline give the same samples), brought to about ``BREATH_FS_HZ`` and projected on their principal
 # axis (the direction the tilt swings along, from an exponentially weighted covariance, so it follows a
 # client who leans or slumps). An accelerometer cannot tell inhale from exhale; the heart can (it speeds
 # up on the inhale, respiratory sinus arrhythmia), so ``orient`` turns the waveform to rise with HR.
@@ -88,7 +88,7 @@ def breathing_rate_bpm(f_hz: ArrayLike, psd: ArrayLike, band_hz: tuple[float, fl
 # ---------------------------------------------------------------------------------------------------------
 
 BREATH_BAND_HZ = (0.02, 1.0)  # passes 3-48 breaths/min and their first harmonics
-BREATH_FS_HZ = 10.0  # the waveform's rate
+BREATH_FS_HZ = 10.0  # the waveform's least rate (the ACC's rate over a whole number)
 COV_TAU_S = 30.0  # the principal axis follows posture over about this long
 TROUGH_FINAL_S = 1.5  # signal needed after a trough before it is a breath
 MIN_BREATH_S = 1.5  # at most 40 breaths/min
@@ -100,7 +100,7 @@ MAX_MG = 1e5  # samples beyond +-100 g are clipped (no chest moves so), so nothi
 @dataclass
 class AccBreathing:
     """Causal breathing waveform from chest acceleration: ``push(acc_mg)`` with [n, 3] samples at ``fs_hz``
-    (contiguous, from ``t0_s``), get the new waveform samples ``(t_s, value)`` at ``BREATH_FS_HZ``.
+    (contiguous, from ``t0_s``), get the new waveform samples ``(t_s, value)`` at ``out_hz`` (>= ``BREATH_FS_HZ``).
 
     The waveform is in mG along the principal axis, sign as given by ``sign`` (see ``orient``).
     ``breaths()`` lists inhale onsets found so far. Memory is bounded (``SWING_WINDOW_S`` of waveform)."""
@@ -125,7 +125,8 @@ class AccBreathing:
         # harmonics, so a trough stays where the breath starts
         self._sos = np.vstack((signal.butter(1, BREATH_BAND_HZ[0], btype="highpass", fs=self.fs_hz, output="sos"),
                                signal.butter(2, BREATH_BAND_HZ[1], btype="lowpass", fs=self.fs_hz, output="sos")))
-        self._step = max(1, int(round(self.fs_hz / BREATH_FS_HZ)))
+        self._step = max(1, int(self.fs_hz // BREATH_FS_HZ))
+        self.out_hz = self.fs_hz / self._step  # the waveform's own rate: >= BREATH_FS_HZ (12.5 Hz from 25 Hz)
         self._alpha = 1.0 - np.exp(-self._step / (self.fs_hz * COV_TAU_S))
         # the band-pass delays a breath by its phase delay at the breathing rate: a table to take it back
         self._delay_f_hz = np.linspace(0.03, 1.0, 98)
@@ -161,7 +162,7 @@ class AccBreathing:
         w = self.sign * np.einsum("ij,ij->i", b, ax)
         self._t = np.concatenate((self._t, t))
         self._w = np.concatenate((self._w, w))
-        keep = int(SWING_WINDOW_S * BREATH_FS_HZ)
+        keep = int(SWING_WINDOW_S * self.out_hz)
         self._find_troughs()
         if self._t.size > keep:
             self._t, self._w = self._t[-keep:], self._w[-keep:]
@@ -170,15 +171,15 @@ class AccBreathing:
     def _find_troughs(self) -> None:
         from scipy import signal
 
-        if self._w.size < int(10 * BREATH_FS_HZ):
+        if self._w.size < int(10 * self.out_hz):
             return
         lo, hi = np.percentile(self._w, (5, 95))
-        pk, _ = signal.find_peaks(-self._w, distance=int(MIN_BREATH_S * BREATH_FS_HZ),
+        pk, _ = signal.find_peaks(-self._w, distance=int(MIN_BREATH_S * self.out_hz),
                                   prominence=PROMINENCE * max(hi - lo, 1e-9))
         pk = pk[(pk > 0) & (pk < self._w.size - 1)]
         # the trough between waveform samples: the vertex of the parabola through it and its neighbours
         off = parabolic_offset(self._w[pk - 1], self._w[pk], self._w[pk + 1])
-        t_pk = self._t[pk] + off / BREATH_FS_HZ
+        t_pk = self._t[pk] + off / self.out_hz
         final_to = self._t[-1] - TROUGH_FINAL_S
         last = self._onsets[-1] if self._onsets else -np.inf
         new = t_pk[(t_pk > last + MIN_BREATH_S - 0.2) & (t_pk <= final_to)]
