@@ -33,6 +33,7 @@ bench: $(VENV)/.test-installed
 	$(PY) benchmarks/fuzz_hrm.py
 	$(PY) benchmarks/bench_analyze.py
 	$(PY) benchmarks/bench_replay.py
+	$(PY) benchmarks/bench_raw.py
 	xvfb-run -a -s "-screen 0 1400x900x24" $(PY) benchmarks/bench_gui.py
 	$(PY) benchmarks/artifact_sweep.py
 	$(PY) benchmarks/compare_methods.py

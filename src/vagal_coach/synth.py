@@ -111,6 +111,9 @@ class HeartModel:
         self._last_beat_t = 0.0
         self._own_cycles = 0.0
         self._ph = self.rng.uniform(0, 2 * np.pi, 3)
+        # the lung volume (0 empty .. 1 full) on the last ``advance``'s grid: what a chest accelerometer sees
+        self.breath_t_s = np.zeros(0)
+        self.breath_volume = np.zeros(0)
 
     def advance(self, t_end_s: float, cycles_fn=None, rate_fn=None
                 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -130,6 +133,7 @@ class HeartModel:
         eff_rate = np.where(paced, rate, own_rate)
         gain, phase = resonator(eff_rate / 60.0, p.resonance_bpm / 60.0, p.damping)
         vol = lung_volume(cyc + phase / (2 * np.pi), self.inhale_fraction)
+        self.breath_t_s, self.breath_volume = t, lung_volume(cyc, self.inhale_fraction)
         drift = p.drift_bpm * (np.sin(2 * np.pi * t / 180.0 + self._ph[1]) + 0.6 * np.sin(2 * np.pi * t / 71.0
                                                                                         + self._ph[2]))
         hr = p.hr_bpm + p.rsa_bpm_at_resonance * gain * (vol - 0.5) + drift
@@ -159,8 +163,14 @@ def ecg_uv(beat_t_s: NDArray[np.float64], fs_hz: float, duration_s: float, *, no
            wander_uv: float = 60.0, seed: int = 0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """A synthetic ECG (t_s, ecg_uv) whose R peaks lie exactly at ``beat_t_s``: Gaussian P-QRS-T waves
     (``ECG_WAVES``) around each beat, a breathing-rate baseline wander and white noise."""
-    rng = np.random.default_rng(seed)
     t = np.arange(int(round(duration_s * fs_hz))) / fs_hz
+    return t, ecg_at(t, beat_t_s, np.random.default_rng(seed), noise_uv=noise_uv, wander_uv=wander_uv)
+
+
+def ecg_at(t: NDArray[np.float64], beat_t_s: NDArray[np.float64], rng: np.random.Generator, *,
+           noise_uv: float = 8.0, wander_uv: float = 60.0) -> NDArray[np.float64]:
+    """``ecg_uv``'s signal at the times ``t`` (s), e.g. one stretch of a stream: every beat within 0.3 s
+    of a sample must be in ``beat_t_s`` (sorted)."""
     b = np.asarray(beat_t_s, dtype=float)
     x = wander_uv * np.sin(2 * np.pi * 0.1 * t) + rng.normal(0.0, noise_uv, t.size)
     if b.size:
@@ -169,16 +179,21 @@ def ecg_uv(beat_t_s: NDArray[np.float64], fs_hz: float, duration_s: float, *, no
             ok = (k >= 0) & (k < b.size)
             dt = t[ok] - b[k[ok]]
             x[ok] += sum(a * np.exp(-0.5 * ((dt - off) / w) ** 2) for off, a, w in ECG_WAVES)
-    return t, x
+    return x
 
 
 def chest_acc_mg(breath_t_s: NDArray[np.float64], volume: NDArray[np.float64], fs_hz: float, *,
                  noise_mg: float = 2.0, seed: int = 0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Chest acceleration (t_s, [n, 3] mG) of a strap on a breathing chest: gravity (mostly on z) tilted
     by the lung volume (about 3 deg from empty to full), plus noise."""
-    rng = np.random.default_rng(seed)
     t = np.arange(breath_t_s[0], breath_t_s[-1], 1.0 / fs_hz)
+    return t, chest_acc_at(t, breath_t_s, volume, np.random.default_rng(seed), noise_mg=noise_mg)
+
+
+def chest_acc_at(t: NDArray[np.float64], breath_t_s: NDArray[np.float64], volume: NDArray[np.float64],
+                 rng: np.random.Generator, *, noise_mg: float = 2.0) -> NDArray[np.float64]:
+    """``chest_acc_mg``'s [n, 3] mG at the times ``t`` (s), the volume interpolated from its grid."""
     v = np.interp(t, breath_t_s, volume)
     tilt = np.deg2rad(3.0) * v
     acc = np.stack((1000.0 * np.sin(tilt) * 0.3, 1000.0 * np.sin(tilt), 1000.0 * np.cos(tilt)), axis=1)
-    return t, acc + rng.normal(0.0, noise_mg, acc.shape)
+    return acc + rng.normal(0.0, noise_mg, acc.shape)

@@ -20,11 +20,13 @@ def _cli(*args, **kw):
 
 def test_record_simulated_then_replay_headless(tmp_path):
     out = tmp_path / "sim.vcs.jsonl"
-    r = _cli("record", "--simulate", "--duration", "180", "--speed", "max", "--rate", "6", "--out", str(out))
+    r = _cli("record", "--simulate", "--duration", "180", "--speed", "max", "--rate", "6", "--out", str(out),
+             "--no-raw")
     assert r.returncode == 0, r.stderr
     assert "SIMULATED" in r.stderr and f"saved: {out}" in r.stderr
     rec = read_recording(out)
     assert rec.device["simulated"] is True and rec.pacer[0].rate_bpm == 6.0 and rec.n_beats > 150
+    assert rec.rr_source == "strap" and rec.ecg is None
     js = tmp_path / "snap.jsonl"
     r = _cli("replay", str(out), "--headless", "--speed", "max", "--jsonl", str(js))
     assert r.returncode == 0, r.stderr
@@ -33,6 +35,25 @@ def test_record_simulated_then_replay_headless(tmp_path):
     assert {"t_s", "hr_bpm", "rmssd_ms", "ln_rmssd", "lf_ms2", "resonance_ms2", "coherence", "peak_to_trough_bpm",
             "quality_pct", "contact"} <= set(lines[-1])
     assert lines[-1]["pacer_bpm"] == 6.0 and lines[-1]["rmssd_ms"] > 0
+
+
+def test_raw_streams_recorded_and_replayed_as_live(tmp_path):
+    """The simulated strap as an H10: its ECG and ACC frames are recorded, the file's beats are the ECG's,
+    and a headless replay sends the frames again, so it analyses the ECG's beats as the session did."""
+    out = tmp_path / "raw.vcs.jsonl"
+    r = _cli("record", "--simulate", "--duration", "180", "--speed", "max", "--rate", "6", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "beats from the ECG" in r.stderr and "% with the pacer" in r.stderr  # the status line
+    rec = read_recording(out)
+    assert rec.rr_source == "ecg" and rec.ecg is not None and rec.acc is not None and rec.strap_rr is not None
+    js = tmp_path / "snap.jsonl"
+    r = _cli("replay", str(out), "--headless", "--speed", "max", "--jsonl", str(js))
+    assert r.returncode == 0, r.stderr
+    t = np.array([json.loads(x)["t_s"] for x in js.read_text().splitlines()])
+    # the strap's beats until the ECG had 20 clean ones, then the ECG's: the file's beats from there on
+    late = rec.beat_t_s[rec.beat_t_s > 40.0]
+    assert np.max(np.abs(t[t > 40.0] - late)) < 1e-3 if (t > 40.0).sum() == late.size else False
+    assert abs(t.size - rec.n_beats) <= 3
 
 
 def test_kill_9_loses_at_most_the_notification_in_flight(tmp_path):

@@ -91,7 +91,10 @@ def test_trainer_on_simulated_strap_receives_beats_and_updates_plots(qtbot, loop
     s = ctrl.summary
     assert s is not None and s.n_markers >= 1 and math.isfinite(s.practice_rmssd_ms)
     rec = read_recording(s.path)
-    assert rec.n_beats == ctrl.window.plots.series.size and rec.device["simulated"]
+    # every beat shown was the strap's until the ECG had 20 clean beats, then the ECG's; the file's beats
+    # are the ECG's from the first (read back offline): the same beats but those first seconds' few
+    assert rec.rr_source == "ecg" and abs(rec.n_beats - ctrl.window.plots.series.size) <= 3
+    assert rec.strap_rr is not None and rec.device["simulated"]
     assert [m.label for m in rec.markers] == ["marker"]
     assert str(home) in s.path
 
@@ -421,3 +424,51 @@ def test_device_panel_says_how_long_it_has_been_searching():
     st.searching_since_s = None
     st.link = "connected"
     assert st.link_text(60.0) == "connected"
+
+
+def test_raw_streams_show_the_chest_breath_under_the_pacer_the_beat_source_and_adherence(qtbot, loop, home):
+    """The simulated strap streams an H10's ECG and ACC: the device panel says the beats come from the ECG
+    and agree with the strap's RR, the chest's breath is drawn over the pacer's curve (following it: the
+    simulated client breathes with the pacer), and the summary gives the breathing and its adherence."""
+    ctrl = TrainController(simulate=True, speed=60.0)
+    ctrl.quiet = True
+    qtbot.addWidget(ctrl.window)
+    ctrl.window.show()
+    w = ctrl.window
+
+    async def scenario():
+        w.start_btn.click()
+        await asyncio.sleep(3.5)  # ~3.5 min of session
+        ctrl.status_tick()
+        assert w.device.rr_source.text().startswith("beats from the ECG ✓")
+        assert "its own RR agrees: 100 % of beats" in w.device.rr_source.text()
+        assert w.device.breath.text().startswith("breathing ") and "% with the pacer" in w.device.breath.text()
+        assert not w.device.breath.isHidden()
+        p = w.plots
+        p.redraw(ctrl.clock.now(), staggered=False)
+        x, y = p.chest_curve.getData()
+        assert p.chest_oriented and x is not None and len(x) > 500
+        # the chest's breath lies on the pacer's curve: both on the same band of the HR plot
+        gx, gy = p.breath_curve.getData()
+        pacer_y = np.interp(x, gx, gy)
+        ok = np.isfinite(pacer_y)
+        assert np.corrcoef(y[ok], pacer_y[ok])[0, 1] > 0.8
+        w.stop_btn.click()
+        await asyncio.wait_for(ctrl.task, 10)
+
+    loop.run_until_complete(scenario())
+    s = ctrl.summary
+    assert s.rr_source == "ecg" and s.n_breaths >= 15
+    assert s.breathing_rate_bpm == pytest.approx(6.0, abs=0.3)
+    assert s.breath_share_following > 0.8 and abs(s.breath_median_lag_deg) < 30
+    assert "Breathing (chest)" in w.status.text() and "% of breaths" in w.status.text()
+    rec = read_recording(s.path)
+    assert rec.ecg is not None and rec.acc is not None and rec.rr_source == "ecg"
+    # the clinician's replay: the chest's breath drawn again, the session's adherence said
+    rp = ReplayController(s.path)
+    qtbot.addWidget(rp.window)
+    loop.run_until_complete(asyncio.wait_for(rp.breath_task, 30))
+    assert rp.breath_text.startswith("Breathing (chest)") and "% of breaths" in rp.breath_text
+    rp.seek(150.0)
+    x, y = rp.window.plots.chest_curve.getData()
+    assert rp.window.plots.chest_oriented and x is not None and len(x) > 500 and x.max() <= 0.0

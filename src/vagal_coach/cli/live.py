@@ -47,7 +47,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--profile", default="default", help="client profile the recording belongs to")
     r.add_argument("--lsl", action="store_true", help="publish RR, HR, ECG, breathing and the pacer's phase on "
                    "Lab Streaming Layer")
-    r.add_argument("--no-raw", action="store_true", help="a Polar H10: do not start its raw ECG and ACC streams")
+    r.add_argument("--no-raw", action="store_true",
+                   help="a Polar H10 (or the simulated strap): no raw ECG and ACC streams")
     r.add_argument("--speed", type=_speed, default=1.0, help="simulated strap only: N times real time or max")
     r.add_argument("--seed", type=int, default=0, help="simulated strap only: random seed")
     r.add_argument("--sim-resonance", type=float, metavar="BPM",
@@ -126,7 +127,15 @@ class StatusLine:
         clock = mmss(t)
         link = st.link_text(t)
         link = link if link.startswith("searching") else f"link {link}"
-        return f"HR {hr} bpm | RMSSD {rmssd} ms | {contact} | {bat} | {link} | beats {st.n_beats} | {clock}{sim}"
+        from vagal_coach.session.raw import raw_status_texts
+
+        raw = self.session.raw
+        sched = self.session.engine.schedule
+        extra = [x for x in raw_status_texts(raw.has_ecg, raw.has_acc, st.rr_source, st.agreement,
+                                             st.breathing_rate_bpm, st.share_following, st.last_lag_deg,
+                                             sched is not None and sched.rate_scalar(t) > 0) if x]
+        return (f"HR {hr} bpm | RMSSD {rmssd} ms | {contact} | {bat} | {link} | beats {st.n_beats} | {clock}{sim}"
+                + "".join(" | " + x for x in extra))
 
     def update(self, *_: object, force: bool = False) -> None:
         now = time.monotonic()
@@ -175,7 +184,8 @@ def cmd_record(ns: argparse.Namespace) -> int:
         from vagal_coach.synth import Physiology
 
         phys = Physiology(resonance_bpm=ns.sim_resonance) if ns.sim_resonance else None
-        source: Any = SimulatedStrap(clock, phys, schedule=lambda: schedule, seed=ns.seed, duration_s=ns.duration)
+        source: Any = SimulatedStrap(clock, phys, schedule=lambda: schedule, seed=ns.seed, duration_s=ns.duration,
+                                     raw=not ns.no_raw)  # H10-like: raw ECG and ACC too, unless --no-raw
         device = {"name": SIMULATED_NAME, "address": SIMULATED_ADDRESS, "simulated": True}
         src_kind = "simulated"
     else:

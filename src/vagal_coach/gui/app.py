@@ -21,6 +21,7 @@ from vagal_coach.clock import Clock, mmss
 from vagal_coach.gui.main_window import MainWindow
 from vagal_coach.session.engine import LiveEngine, Snapshot
 from vagal_coach.session.pacer import PacerSchedule
+from vagal_coach.session.raw import raw_status_texts
 from vagal_coach.session.recorder import Recorder, data_dir
 from vagal_coach.session.trainer import PacerSettings, Summary, Trainer
 
@@ -61,8 +62,9 @@ class TrainController:
     def __init__(self, *, simulate: bool = False, device: str | None = None, adapter: str | None = None,
                  profile: str = "default", speed: float = 1.0, theme: str | None = None, scale: float | None = None,
                  rate_bpm: float | None = None, scan_timeout_s: float = 4.0, out: Path | None = None,
-                 lsl: bool = False) -> None:
+                 lsl: bool = False, sim_raw: bool = True) -> None:
         self.settings = load_settings()
+        self.sim_raw = sim_raw  # the simulated strap streams an H10's raw ECG and ACC too
         self.lsl = lsl  # publish each session on Lab Streaming Layer
         self.lsl_outlets: Any = None
         self.profile = profile
@@ -164,7 +166,9 @@ class TrainController:
         from vagal_coach.sensors.simulated import SIMULATED_ADDRESS, SimulatedStrap
 
         if addr == SIMULATED_ADDRESS:
-            src = SimulatedStrap(self.clock, schedule=lambda: self.trainer.schedule if self.trainer else None)
+            # H10-like (raw ECG and ACC too), so the demo shows the chest's breath and where beats come from
+            src = SimulatedStrap(self.clock, schedule=lambda: self.trainer.schedule if self.trainer else None,
+                                 raw=self.sim_raw)
             return src, {"name": src.name, "address": SIMULATED_ADDRESS, "simulated": True}
         from vagal_coach.sensors.ble import BleStrap
 
@@ -239,6 +243,7 @@ class TrainController:
             self.guided.trainer = self.trainer
         self.last_path = recorder.path
         self.trainer.session.on_snapshot.append(self.on_snapshot)
+        self.trainer.session.on_raw.append(self.on_raw)
         if self.lsl:
             from vagal_coach.session.lsl import LslOutlets
 
@@ -450,6 +455,10 @@ class TrainController:
         if not self._dirty.isActive():
             self._dirty.start(100)  # at most 10 redraws a second, whatever the beat rate (replays, tests)
 
+    def on_raw(self, up: Any) -> None:
+        if up.breath_t_s.size or up.flipped:
+            self.window.plots.add_chest(up.breath_t_s, up.breath_mg, up.oriented, up.flipped)
+
     def status_tick(self) -> None:
         t = self.trainer
         if t is None:
@@ -462,6 +471,10 @@ class TrainController:
             self.window.prompt.show_phase(ph.title if ph else None, max(0.0, self.guided.plan.total_s - now))
         self.window.device.show_status(st.link_text(now), st.battery_pct, t.engine.contact,
                                        st.last.quality_pct if st.last else None, bool(st.device.get("simulated")))
+        raw = t.session.raw
+        self.window.device.show_raw(*raw_status_texts(
+            raw.has_ecg, raw.has_acc, st.rr_source, st.agreement, st.breathing_rate_bpm, st.share_following,
+            st.last_lag_deg, t.schedule is not None and t.schedule.rate_scalar(now) > 0))
 
     def redraw(self) -> None:
         w = self.window
@@ -507,12 +520,27 @@ class TrainController:
                 f"Resonance power (mean): {f(s.mean_resonance_ms2, '{:.0f}')} ms²\n"
                 f"Peak-to-trough (mean): {f(s.mean_peak_to_trough_bpm, '{:.1f}')} bpm\n"
                 f"Time at or above your own coherence target ({s.target_coherence:g}): {s.time_at_target_s:.0f} s\n"
-                f"Markers: {s.n_markers}\nSaved: {s.path}")
+                + ("Beats from the strap's ECG (its own RR kept beside them)\n" if s.rr_source == "ecg" else "")
+                + (breath_line(s.n_breaths, s.breathing_rate_bpm, s.breath_share_following,
+                               s.breath_median_lag_deg) + "\n" if s.n_breaths else "")
+                + f"Markers: {s.n_markers}\nSaved: {s.path}")
         if error:
             text = error + "\n" + text
         self.window.status.setText(text.replace("\n", " · "))
         if dialog and not getattr(self, "quiet", False):
             QMessageBox.information(self.window, "Session summary", text)
+
+
+def breath_line(n_breaths: int, rate_bpm: float, share_following: float, median_lag_deg: float) -> str:
+    """The chest accelerometer's breathing, in words (a session's summary, a replay)."""
+    def f(v: float, fmt: str) -> str:
+        return "—" if v is None or not math.isfinite(v) else fmt.format(v)
+
+    line = f"Breathing (chest): {n_breaths} breaths, {f(rate_bpm, '{:.1f}')} /min"
+    if math.isfinite(share_following):
+        line += (f"; with the pacer: {100 * share_following:.0f} % of breaths, median lag "
+                 f"{f(median_lag_deg, '{:+.0f}')}° (+ = after its cue)")
+    return line
 
 
 class ReplayController:
@@ -555,7 +583,23 @@ class ReplayController:
         self.timer.timeout.connect(self.redraw)
         self.timer.start(500)
         self._stream = self._notifications()
+        self.chest: tuple[Any, Any] | None = None  # the chest's breath (recordings with ACC)
+        self.breath_text = ""
         self.seek(0.0)
+        self.breath_task = asyncio.ensure_future(self._load_breathing()) if self.rec.acc is not None else None
+
+    async def _load_breathing(self) -> None:
+        """The recording's breathing waveform and adherence, computed off the GUI thread, then drawn."""
+        from vagal_coach.analysis.recording import breathing
+
+        b = await off_thread(lambda: breathing(self.rec, self.rec.beat_t_s, self.rec.rr_ms, waveform=True))
+        self.chest = (b["waveform_t_s"], b["waveform_mg"])
+        self.window.plots.set_chest(*self.chest)
+        if b["n_breaths"]:
+            self.breath_text = breath_line(b["n_breaths"], b["breathing_rate_bpm"], b["breath_share_following"],
+                                           b["breath_median_lag_deg"])
+            self.window.status.setText(self.breath_text)
+        self.redraw()
 
     def _notifications(self) -> tuple[list[float], list[bytes]]:
         from vagal_coach.sensors.replay import ReplaySource
@@ -573,6 +617,8 @@ class ReplayController:
         t_s = max(0.0, min(float(t_s), self.rec.duration_s))
         self.engine = LiveEngine(self.schedule)
         self.window.plots.reset()
+        if getattr(self, "chest", None) is not None:
+            self.window.plots.set_chest(*self.chest)
         ts, raws = self._stream
         import bisect
 

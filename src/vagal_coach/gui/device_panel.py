@@ -1,4 +1,6 @@
-"""Device panel: scan, pick a strap (the last one first), connect; battery, contact, link, quality."""
+"""Device panel: scan, pick a strap (the last one first), connect; battery, contact, link, quality; with a
+Polar H10's raw streams, where the beats come from (its ECG or its own RR) and how the two agree, and the
+breathing the chest accelerometer sees."""
 
 from __future__ import annotations
 
@@ -31,9 +33,12 @@ class DevicePanel(QGroupBox):
         self.battery = QLabel("battery —")
         self.contact = QLabel(CONTACT_TEXT["unknown"])
         self.quality = QLabel("signal quality —")
+        self.rr_source = QLabel("")  # raw ECG only: where the beats come from, and agreement with the strap's
+        self.breath = QLabel("")  # raw ACC only: breathing rate and how the breaths follow the pacer
         from PySide6.QtWidgets import QSizePolicy
 
-        for lab in (self.link, self.battery, self.contact, self.quality, self.sim_label):
+        for lab in (self.link, self.battery, self.contact, self.quality, self.sim_label, self.rr_source,
+                    self.breath):
             lab.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         top = QHBoxLayout()
         top.addWidget(self.combo, 1)
@@ -44,6 +49,10 @@ class DevicePanel(QGroupBox):
         grid.addWidget(self.battery, 0, 1)
         grid.addWidget(self.contact, 1, 0)
         grid.addWidget(self.quality, 1, 1)
+        grid.addWidget(self.rr_source, 2, 0, 1, 2)
+        grid.addWidget(self.breath, 3, 0, 1, 2)
+        self.rr_source.hide()
+        self.breath.hide()
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.sim_label)
@@ -105,6 +114,13 @@ class DevicePanel(QGroupBox):
                   if simulated else ""))
         for label, text in texts:
             _set_text(label, text)
+
+    def show_raw(self, rr_text: str, breath_text: str) -> None:
+        """The raw-stream lines (``raw_status_texts``); empty text hides a line (straps without ECG or ACC)."""
+        for label, text in ((self.rr_source, rr_text), (self.breath, breath_text)):
+            _set_text(label, text)
+            if label.isHidden() == bool(text):  # shown or hidden only on a change: no relayout per tick
+                label.setVisible(bool(text))
 
 
 def _set_text(label: QLabel, text: str) -> None:

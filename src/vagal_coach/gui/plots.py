@@ -15,6 +15,7 @@ from vagal_coach.session.engine import Snapshot
 from vagal_coach.session.pacer import PacerSchedule
 
 HR_WINDOW_S = 75.0
+CHEST_TITLE = "Heart rate, beat by beat (bpm), the pacer (shaded) and your breath (line)"
 
 
 def nice_range(lo: float, hi: float, current: tuple[float, float] | None = None,
@@ -72,6 +73,11 @@ class LivePlots(QWidget):
         self.theme = theme
         self.series = _Series(7)  # t, hr, rmssd, ln_rmssd, resonance, coherence, accepted
         self.schedule: PacerSchedule | None = None
+        # the breath from a strap's accelerometer: (t_s, mG) of the last HR window, and whether its sign is
+        # known (it rises on the inhale once the session has turned it to rise with the heart rate)
+        self.chest_t_s = np.zeros(0)
+        self.chest_mg = np.zeros(0)
+        self.chest_oriented = False
         self.baseline_ln_rmssd: float | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -101,6 +107,7 @@ class LivePlots(QWidget):
             p.vb.disableAutoRange()
         self._ranges: dict[str, tuple[float, float]] = {}
         self.breath_curve = self.p_hr.plot([], [], pen=None, fillLevel=0, brush=pg.mkBrush(theme.breath))
+        self.chest_curve = self.p_hr.plot([], [], pen=pg.mkPen(theme.chest, width=2))
         self.hr_curve = self.p_hr.plot([], [], pen=pg.mkPen(theme.hr, width=2.5), symbol="o", symbolSize=4,
                                        symbolBrush=theme.hr, symbolPen=None)
         self.tone_curve = self.p_tone.plot([], [], pen=pg.mkPen(theme.rmssd, width=2))
@@ -156,6 +163,7 @@ class LivePlots(QWidget):
         self.hr_curve.setPen(pg.mkPen(theme.hr, width=2.5))
         self.hr_curve.setSymbolBrush(theme.hr)
         self.breath_curve.setBrush(pg.mkBrush(theme.breath))
+        self.chest_curve.setPen(pg.mkPen(theme.chest, width=2))
         self.tone_curve.setPen(pg.mkPen(theme.rmssd, width=2))
         self.res_curve.setPen(pg.mkPen(theme.resonance, width=2))
         self.psd_curve.setPen(pg.mkPen(theme.text, width=1.5))
@@ -185,6 +193,10 @@ class LivePlots(QWidget):
 
     def reset(self) -> None:
         self.series.clear()
+        self.chest_t_s, self.chest_mg = np.zeros(0), np.zeros(0)
+        self.chest_oriented = False
+        self.chest_curve.setData([], [])
+        self.p_hr.setTitle("Heart rate, beat by beat (bpm) with the breathing pacer")
         self._empty_axes()
         self.psd_curve.setData([], [])
         self.redraw()
@@ -198,6 +210,28 @@ class LivePlots(QWidget):
             self.waiting[2].hide()
         self.series.append((s.t_s, s.hr_bpm, s.rmssd_ms, s.ln_rmssd, s.resonance_ms2, s.coherence,
                             1.0 if s.accepted else 0.0))
+
+    def add_chest(self, t_s: np.ndarray, mg: np.ndarray, oriented: bool, flipped: bool = False) -> None:
+        """New breathing-waveform samples from the strap's accelerometer. ``flipped``: the session has just
+        turned the waveform over (its inhale is the other way), so the samples kept are turned too."""
+        if t_s.size:
+            self.chest_t_s = np.concatenate((self.chest_t_s, t_s))
+            self.chest_mg = np.concatenate((self.chest_mg, mg))
+            keep = self.chest_t_s > self.chest_t_s[-1] - HR_WINDOW_S - 5.0
+            if not keep[0]:
+                self.chest_t_s, self.chest_mg = self.chest_t_s[keep], self.chest_mg[keep]
+        if flipped:  # these samples too: they were made before the turn
+            self.chest_mg = -self.chest_mg
+        if oriented and not self.chest_oriented:
+            self.p_hr.setTitle(CHEST_TITLE)
+        self.chest_oriented = oriented
+
+    def set_chest(self, t_s: np.ndarray, mg: np.ndarray) -> None:
+        """A whole recording's breathing waveform (replay): drawn for whatever window is shown."""
+        self.chest_t_s, self.chest_mg = np.asarray(t_s, float), np.asarray(mg, float)
+        self.chest_oriented = self.chest_t_s.size > 0
+        if self.chest_oriented:
+            self.p_hr.setTitle(CHEST_TITLE)
 
     def redraw(self, now_s: float | None = None, staggered: bool = True) -> None:
         """Redraw from the snapshots so far. Staggered: one plot per 20 ms, so the pacer never waits."""
@@ -257,6 +291,24 @@ class LivePlots(QWidget):
             base = y0 + 0.02 * (y1 - y0)
             y = np.where(paced, base + 0.9 * (y1 - y0) * vol, np.nan)
             self.breath_curve.setData(g, y, fillLevel=base)
+        self._draw_chest(end)
+
+    def _draw_chest(self, end: float) -> None:
+        """The chest's breath over the same band as the pacer's curve: its 2-98th percentiles in the window
+        span the pacer's empty-to-full, so a breath that follows the pacer lies on its curve."""
+        if not self.chest_oriented or self.chest_t_s.size < 2:
+            self.chest_curve.setData([], [])
+            return
+        i0, i1 = np.searchsorted(self.chest_t_s, (end - HR_WINDOW_S, end))
+        t, w = self.chest_t_s[i0:i1], self.chest_mg[i0:i1]
+        if t.size < 2:
+            self.chest_curve.setData([], [])
+            return
+        lo, hi = np.percentile(w, (2, 98))
+        y0, y1 = self._ranges["hr"]
+        base = y0 + 0.02 * (y1 - y0)
+        vol = np.clip((w - lo) / max(hi - lo, 1e-9), -0.05, 1.05)
+        self.chest_curve.setData(t - end, base + 0.9 * (y1 - y0) * vol)
 
     def _draw_tone(self, d: np.ndarray, t: np.ndarray) -> None:
         self.tone_curve.setData(t, d[:, 2], connect="finite")

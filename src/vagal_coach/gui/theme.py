@@ -23,6 +23,7 @@ class Theme:
     resonance: str
     band: str
     warning: str
+    chest: str = OKABE_ITO["purple"]  # the breath the chest accelerometer sees (a line over the pacer's fill)
 
 
 DARK = Theme("dark", "#14181f", "#1c222b", "#e8ecf1", "#8a94a3", "#2a6f97", "#56B4E9", OKABE_ITO["orange"],

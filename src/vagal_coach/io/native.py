@@ -300,13 +300,19 @@ def _raw_streams(rec: Recording, frames: list[dict]) -> None:
     dec = PmdDecoder()
     dec.configure(rec.device.get("pmd") or {})
     parts: dict[int, list] = {ECG: [], ACC: []}
+    kept_t: list[float] = []
+    kept_raw: list[bytes] = []
     for o in sorted(frames, key=lambda o: float(o.get("t", 0.0))):
         try:
-            s = dec.decode(float(o["t"]), bytes.fromhex(str(o["raw"])))
+            t_o, raw = float(o["t"]), bytes.fromhex(str(o["raw"]))
+            s = dec.decode(t_o, raw)
         except (KeyError, TypeError, ValueError):
             continue
+        kept_t.append(t_o)
+        kept_raw.append(raw)
         if s is not None and s.mtype in parts:
             parts[s.mtype].append(s)
+    rec.meta["pmd_t_s"], rec.meta["pmd_raw"] = kept_t, kept_raw  # a replay sends them again, as live
     if parts[ACC]:
         rec.acc = AccTrace(np.concatenate([s.t_s for s in parts[ACC]]),
                            np.concatenate([s.values for s in parts[ACC]]), dec.rates_hz[ACC])

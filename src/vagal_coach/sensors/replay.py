@@ -2,7 +2,8 @@
 
 A native session replays its notifications as received (arrival times and raw bytes, through the
 same parser and beat clock as live). Other formats replay one notification per beat, encoded, at the
-beat's time. Link events and gaps of native sessions are replayed too.
+beat's time. Link events and gaps of native sessions are replayed too, and a strap's raw ECG and ACC frames
+(an H10's), so the replay chooses its beats and finds its breaths as the live session did.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 
 from vagal_coach.clock import Clock
 from vagal_coach.io.model import Recording
-from vagal_coach.sensors.events import DeviceInfo, LinkEvent, Notification, SourceEvent
+from vagal_coach.sensors.events import DeviceInfo, LinkEvent, Notification, PmdFrame, SourceEvent
 from vagal_coach.sensors.hrm import Contact, encode_hrm
 
 
@@ -48,15 +49,21 @@ class ReplaySource:
         dev.setdefault("name", self.rec.name)
         dev["replay"] = True
         yield DeviceInfo(0.0, dev)
-        i0 = int(np.searchsorted(t, self.start_s))
+        # a strap's raw frames (a native recording of an H10) go in among the notifications, in arrival order
+        pt = np.asarray(self.rec.meta.get("pmd_t_s") or [], float)
+        praw: list[bytes] = list(self.rec.meta.get("pmd_raw") or [])
+        all_t = np.concatenate((t, pt))
+        order = np.argsort(all_t, kind="stable")
+        n = t.size
+        i0 = int(np.searchsorted(all_t[order], self.start_s))
         offset = self.start_s
-        for i in range(i0, t.size):
+        for k in order[i0:].tolist():
             if self._closed:
                 return
-            ti = float(t[i])
+            ti = float(all_t[k])
             while li < len(links) and links[li][0] <= ti:
                 yield LinkEvent(links[li][0], links[li][1], "recorded")
                 li += 1
             await clk.sleep_until(ti - offset)
-            yield Notification(ti, raws[i])
-        yield LinkEvent(float(t[-1]) if t.size else 0.0, "closed", "end of recording")
+            yield Notification(ti, raws[k]) if k < n else PmdFrame(ti, praw[k - n])
+        yield LinkEvent(float(all_t.max()) if all_t.size else 0.0, "closed", "end of recording")

@@ -93,12 +93,13 @@ class LiveEngine:
         batch = self.clock.push(t_arrival_s, m.rr_ms)
         if not self.beats_from_strap:
             return batch, []
-        if self.deferred:
-            for t, r in zip(batch.t_s.tolist(), batch.rr_ms.tolist()):
-                self.log.append((t, r, self.admit(t, r), self.contact))
-            return batch, []
         last = self.buffer.last(1)[0]
         after = -np.inf if last.size == 0 else float(last[-1]) + 1e-3  # beats the ECG gave already
+        if self.deferred:
+            for t, r in zip(batch.t_s.tolist(), batch.rr_ms.tolist()):
+                if t > after:
+                    self.log.append((t, r, self.admit(t, r), self.contact))
+            return batch, []
         snaps = [self._beat(float(t), float(r)) for t, r in zip(batch.t_s, batch.rr_ms) if t > after]
         return batch, snaps
 
@@ -108,6 +109,10 @@ class LiveEngine:
         last = self.buffer.last(1)[0]
         after = -np.inf if last.size == 0 else float(last[-1])
         ok = np.isfinite(rr_ms) & (t_s > after + 1e-3)
+        if self.deferred:  # as fast as possible: logged here, the snapshots made on every core after
+            for t, r in zip(t_s[ok].tolist(), rr_ms[ok].tolist()):
+                self.log.append((t, r, self.admit(t, r), self.contact))
+            return []
         return [self._beat(float(t), float(r)) for t, r in zip(t_s[ok], rr_ms[ok])]
 
     def _beat(self, t_s: float, rr_ms: float) -> Snapshot:

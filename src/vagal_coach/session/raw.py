@@ -61,6 +61,8 @@ class RawUpdate:
     breath_t_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     breath_mg: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     onsets_t_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # breaths found now
+    oriented: bool = False  # the breathing waveform's sign is known (it rises on the inhale)
+    flipped: bool = False  # the waveform was just turned over: samples given before (this one's too) are turned
 
 
 class RawPipeline:
@@ -124,13 +126,19 @@ class RawPipeline:
         s = s[(s > end - window_s - 2.0) & (s < end + 2.0)]
         if s.size < 3:
             return float("nan"), float("nan")
-        # the strap's beats are timed by their notifications' arrival, the ECG's by the sensor's clock: take
-        # the typical offset between the two out before pairing them
-        j = np.clip(np.searchsorted(s, sel), 1, s.size - 1)
-        near = np.where(np.abs(s[j] - sel) < np.abs(s[j - 1] - sel), s[j], s[j - 1]) - sel
-        half = 0.4 * float(np.median(np.diff(sel))) if sel.size > 1 else 0.3
-        close = near[np.abs(near) < half]
-        offset = float(np.median(close)) if close.size else 0.0
+        # the strap's beats are timed by their notifications' arrival (up to a notification interval late),
+        # the ECG's by the sensor's clock: take the offset between the two out before pairing them. It is
+        # the time difference most pairs share (the true pairs agree to a few ms; pairs a beat apart spread
+        # with the beat-to-beat variation), searched within +-1.5 s
+        d = (s[None, :] - sel[:, None]).ravel()
+        d = d[np.abs(d) < 1.5]
+        if d.size == 0:
+            return float("nan"), float("nan")
+        counts, edges = np.histogram(d, bins=np.arange(-1.5, 1.5 + 1e-9, 0.01))
+        smooth = np.convolve(counts, np.ones(3), mode="same")
+        peak = 0.5 * (edges[np.argmax(smooth)] + edges[np.argmax(smooth) + 1])
+        near = d[np.abs(d - peak) < 0.02]
+        offset = float(np.median(near)) if near.size else 0.0
         return rr_agreement_ms(sel, s - offset)
 
     # ---- ACC
@@ -205,3 +213,28 @@ class RawPipeline:
         elif s.mtype == ACC:
             self._push_acc(s.t_s, s.values, s.gap_before, up)
         return up
+
+
+def raw_status_texts(has_ecg: bool, has_acc: bool, rr_source: str, agreement: tuple[float, float],
+                     breathing_rate_bpm: float, share_following: float, last_lag_deg: float, paced: bool
+                     ) -> tuple[str, str]:
+    """The two raw-stream status lines (device panel, CLI) from the session status: figures as computed, worded."""
+    rr = ""
+    if has_ecg:
+        share, med = agreement
+        agree = (f" · its own RR agrees: {100 * share:.0f} % of beats, ±{med:.1f} ms"
+                 if share == share and med == med else "")
+        rr = ("beats from the ECG ✓" if rr_source == "ecg"
+              else "beats from the strap's RR (ECG not clean yet)") + agree
+    br = ""
+    if has_acc:
+        rate = f"breathing {breathing_rate_bpm:.1f} /min" if breathing_rate_bpm == breathing_rate_bpm \
+            else "breathing: finding your breath…"
+        follow = ""
+        if paced and share_following == share_following:
+            follow = f" · {100 * share_following:.0f} % with the pacer"
+            if last_lag_deg == last_lag_deg:
+                follow += f" (last {abs(last_lag_deg):.0f}° {'behind' if last_lag_deg >= 0 else 'ahead'})"
+        br = rate + follow
+    return rr, br
+

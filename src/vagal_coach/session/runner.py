@@ -74,6 +74,7 @@ class Session:
         self.pacer_events: list[PacerEvent] = []
         self.raw = RawPipeline()
         self.on_raw: list[Callable[[RawUpdate], None]] = []
+        self.ecg_beats_used = 0  # beats the ECG gave the engine (while its signal was good)
         self._strap_beats: list[float] = []
         self._next_agreement_s = AGREEMENT_EVERY_S
 
@@ -189,6 +190,7 @@ class Session:
                         self.recorder.event("rr_source", ev.t_s, source=source)
             if st.rr_source == "ecg":
                 snaps = self.engine.push_beats(up.beat_t_s, up.rr_ms)
+                self.ecg_beats_used += int(up.beat_t_s.size)
             if ev.t_s >= self._next_agreement_s and self._strap_beats:
                 self._next_agreement_s = ev.t_s + AGREEMENT_EVERY_S
                 st.agreement = self.raw.agreement(np.asarray(self._strap_beats))
@@ -198,7 +200,8 @@ class Session:
                                         else round(st.agreement[1], 2), source=st.rr_source)
         if up.breath_t_s.size and not self.raw.orientation:
             t, rr, _ = self.engine.accepted.window(120.0)
-            self.raw.maybe_orient(t, rr)
+            up.flipped = self.raw.maybe_orient(t, rr)
+        up.oriented = bool(self.raw.orientation)
         if up.onsets_t_s.size or (self.raw.orientation and st.n_breaths != len(self.raw.onsets_t_s)):
             self._breaths(ev.t_s)
         for s in snaps:

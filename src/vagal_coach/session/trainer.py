@@ -55,6 +55,12 @@ class Summary:
     path: str | None
     artifacts_pct: float = float("nan")
     extra: dict = field(default_factory=dict)
+    # a strap with raw streams (Polar H10): where the beats came from, and the breath its accelerometer saw
+    rr_source: str = "strap"
+    n_breaths: int = 0
+    breathing_rate_bpm: float = float("nan")  # median over the session's breaths
+    breath_share_following: float = float("nan")  # of the paced breaths
+    breath_median_lag_deg: float = float("nan")  # + = after the pacer's inhale cue
 
 
 class Trainer:
@@ -169,4 +175,14 @@ class Trainer:
             mean_peak_to_trough_bpm=mean_of("peak_to_trough_bpm", prac), time_at_target_s=at,
             target_coherence=self.target_coherence, n_markers=len(self.session.markers),
             path=str(self.recorder.path) if self.recorder else None,
-            artifacts_pct=100.0 * float(gated.mean()) if gated.size else float("nan"))
+            artifacts_pct=100.0 * float(gated.mean()) if gated.size else float("nan"),
+            rr_source="ecg" if self.session.ecg_beats_used else "strap", **self._breath_summary())
+
+    def _breath_summary(self) -> dict:
+        raw = self.session.raw
+        on = np.asarray(raw.onsets_t_s)
+        if not raw.orientation or on.size < 2:
+            return {"n_breaths": int(on.size) if raw.orientation else 0}
+        adh = raw.adherence(self.schedule)
+        return {"n_breaths": int(on.size), "breathing_rate_bpm": float(60.0 / np.median(np.diff(on))),
+                "breath_share_following": adh.share_following, "breath_median_lag_deg": adh.median_lag_deg}
