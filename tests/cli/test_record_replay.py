@@ -49,11 +49,19 @@ def test_raw_streams_recorded_and_replayed_as_live(tmp_path):
     js = tmp_path / "snap.jsonl"
     r = _cli("replay", str(out), "--headless", "--speed", "max", "--jsonl", str(js))
     assert r.returncode == 0, r.stderr
-    t = np.array([json.loads(x)["t_s"] for x in js.read_text().splitlines()])
+    snaps = [json.loads(x) for x in js.read_text().splitlines()]
+    t = np.array([o["t_s"] for o in snaps])
+    rr = np.array([o["rr_ms"] for o in snaps])
     # the strap's beats until the ECG had 20 clean ones, then the ECG's: the file's beats from there on
+    # (read back, the sensor clock's offset is taken from frames before and after, so within a few ms)
     late = rec.beat_t_s[rec.beat_t_s > 40.0]
-    assert np.max(np.abs(t[t > 40.0] - late)) < 1e-3 if (t > 40.0).sum() == late.size else False
+    assert (t > 40.0).sum() == late.size and np.max(np.abs(t[t > 40.0] - late)) < 0.05
     assert abs(t.size - rec.n_beats) <= 3
+    # the strap's RR come in steps of 1/1024 s, the ECG's do not: the replay analysed the ECG's
+    steps = rr[t > 40.0] / (1000.0 / 1024.0)
+    strap_steps = rec.strap_rr[1] / (1000.0 / 1024.0)
+    assert np.mean(np.abs(steps - np.round(steps)) < 1e-3) < 0.1
+    assert np.mean(np.abs(strap_steps - np.round(strap_steps)) < 1e-3) > 0.99
 
 
 def test_kill_9_loses_at_most_the_notification_in_flight(tmp_path):

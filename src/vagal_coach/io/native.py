@@ -302,6 +302,7 @@ def _raw_streams(rec: Recording, frames: list[dict]) -> None:
     parts: dict[int, list] = {ECG: [], ACC: []}
     kept_t: list[float] = []
     kept_raw: list[bytes] = []
+    decoded: list = []  # (samples, arrival s, the clock offset live used for them)
     for o in sorted(frames, key=lambda o: float(o.get("t", 0.0))):
         try:
             t_o, raw = float(o["t"]), bytes.fromhex(str(o["raw"]))
@@ -310,8 +311,21 @@ def _raw_streams(rec: Recording, frames: list[dict]) -> None:
             continue
         kept_t.append(t_o)
         kept_raw.append(raw)
-        if s is not None and s.mtype in parts:
-            parts[s.mtype].append(s)
+        if s is not None:
+            decoded.append((s, t_o, min(dec.clock._offsets)))
+    if decoded:
+        # Live, the sensor clock's offset is the least delay seen so far, so frames that came late at the
+        # start (a busy laptop) are placed late until a quicker one arrives: a step in the beat times. Read
+        # back, each frame takes the least delay of the frames around it, before and after.
+        from scipy.ndimage import minimum_filter1d
+
+        used = np.array([c for _, _, c in decoded])
+        delay = np.array([t_o - (sm.t_s[-1] - c) for sm, t_o, c in decoded])  # arrival - sensor time
+        best = minimum_filter1d(delay, size=2 * dec.clock.window + 1, mode="nearest")
+        for (sm, _, _), shift in zip(decoded, (best - used).tolist()):
+            if sm.mtype in parts:
+                parts[sm.mtype].append(sm if shift == 0.0 else type(sm)(sm.mtype, sm.t_s + shift, sm.values,
+                                                                          sm.gap_before))
     rec.meta["pmd_t_s"], rec.meta["pmd_raw"] = kept_t, kept_raw  # a replay sends them again, as live
     if parts[ACC]:
         rec.acc = AccTrace(np.concatenate([s.t_s for s in parts[ACC]]),
