@@ -312,7 +312,7 @@ def _raw_streams(rec: Recording, frames: list[dict]) -> None:
         kept_t.append(t_o)
         kept_raw.append(raw)
         if s is not None:
-            decoded.append((s, t_o, min(dec.clock._offsets)))
+            decoded.append((s, t_o, dec.clock.offset_s))
     if decoded:
         # Live, the sensor clock's offset is the least delay seen so far, so frames that came late at the
         # start (a busy laptop) are placed late until a quicker one arrives: a step in the beat times. Read

@@ -236,10 +236,15 @@ class SensorClock:
         self._offsets.append(arrival_s - timestamp_ns * 1e-9)
         del self._offsets[: -self.window]
 
-    def to_session_s(self, timestamp_ns: int | NDArray[np.float64]) -> float | NDArray[np.float64]:
+    @property
+    def offset_s(self) -> float:
+        """Session time minus sensor time (s), as ``to_session_s`` applies it now."""
         if not self._offsets:
             raise RuntimeError("no frame observed yet")
-        return np.asarray(timestamp_ns, dtype=float) * 1e-9 + min(self._offsets)
+        return min(self._offsets)
+
+    def to_session_s(self, timestamp_ns: int | NDArray[np.float64]) -> float | NDArray[np.float64]:
+        return np.asarray(timestamp_ns, dtype=float) * 1e-9 + self.offset_s
 
 
 def sample_times_ns(frame_ts_ns: int, previous_ts_ns: int | None, n: int, rate_hz: float) -> NDArray[np.float64]:
