@@ -115,9 +115,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize("name,text,expect", [
     ("huge.txt", "1e308\n" * 50, "no beats within 300-2000 ms"),
     ("long.txt", "5000\n5000\n5000\n", "no beats within 300-2000 ms"),
-    ("neg.txt", "800\n-800\n790\n", "not positive"),
-    ("inf.txt", "800\ninf\n790\n", "not a finite number"),
-    ("nan.txt", "800\nnan\n790\n", "not a finite number"),
+    ("zeros.txt", "0\nnan\ninf\n-800\n", "no beats within 300-2000 ms"),
     ("tiny.txt", "5e-324\n" * 20, "no beats within 300-2000 ms"),
     ("empty.txt", "", "empty file"),
     ("header.txt", "rr\n", "unknown format"),
@@ -136,6 +134,10 @@ def test_cli_edge_files_one_line_exit_2(tmp_path, name, text, expect):
     ("800\n" + "1e308\n" * 5 + "790\n", 2),  # a corrupt run inside a recording
     ("812\n", 1),                            # a single beat: mean only
     ("812\n812\n", 2),
+    ("800\n-800\n790\n", 2),             # issue 18: a 0, negative, NaN or inf line is one rejected beat,
+    ("800\ninf\n790\n", 2),              # counted, not a rejected file
+    ("800\nnan\n790\n", 2),
+    ("800\n0\n790\n", 2),
 ])
 def test_cli_few_accepted_beats_metrics_null_not_zero(tmp_path, text, n_ok):
     p = tmp_path / "few.txt"
@@ -146,6 +148,7 @@ def test_cli_few_accepted_beats_metrics_null_not_zero(tmp_path, text, n_ok):
     check_result(d, len(text.split()))
     assert d["n_accepted"] == n_ok
     assert 790 <= d["mean_rr_ms"] <= 812
+    assert d["artifacts"]["out_of_range"] == len(text.split()) - n_ok  # the rejected beats are counted
     if n_ok < 2:
         assert d["rmssd_ms"] is None and d["sdnn_ms"] is None and d["sd1_ms"] is None
     assert d["lf_ms2"] is None and d["hf_ms2"] is None and d["dfa_alpha1"] is None  # far too short for these
