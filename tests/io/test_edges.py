@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from vagal_coach import synth
@@ -77,10 +77,17 @@ def check_result(d: dict, n_lines: int) -> None:
         assert 60000.0 / hi <= d["mean_hr_bpm"] <= 60000.0 / lo
     else:  # no metric without beats
         assert all(d[k] is None for k in ("mean_hr_bpm", "rmssd_ms", "sdnn_ms", "sd1_ms"))
-    for k in ("sdnn_ms", "rmssd_ms", "sdsd_ms", "sd1_ms", "sd2_ms", "vlf_ms2", "lf_ms2", "hf_ms2", "total_ms2"):
-        assert d[k] is None or d[k] >= 0.0
-    for k in ("pnn50_pct", "pnn20_pct", "artifacts_pct", "lf_nu", "hf_nu"):
-        assert d[k] is None or 0.0 <= d[k] <= 100.0 + 1e-9
+    for k in ("sdnn_ms", "rmssd_ms", "sdsd_ms", "sd1_ms", "sd2_ms", "vlf_ms2", "lf_ms2", "hf_ms2", "total_ms2",
+              "ar_vlf_ms2", "ar_lf_ms2", "ar_hf_ms2", "ar_total_ms2", "std_hr_bpm", "tinn_ms", "nn50", "nn20",
+              "apen", "sdann_ms", "sdnn_index_ms"):
+        assert d[k] is None or d[k] >= 0.0, k
+    for k in ("pnn50_pct", "pnn20_pct", "artifacts_pct", "lf_nu", "hf_nu", "vlf_pct", "lf_pct", "hf_pct",
+              "ar_lf_nu", "ar_hf_nu", "ar_vlf_pct", "ar_lf_pct", "ar_hf_pct"):
+        assert d[k] is None or 0.0 <= d[k] <= 100.0 + 1e-9, k
+    for k in ("min_hr_bpm", "max_hr_bpm"):  # averages of accepted (or corrected) beats
+        assert d[k] is None or 60000.0 / hi - 1e-9 <= d[k] <= 60000.0 / lo + 1e-9, k
+    for k in ("rr_tri_index", "sd2_sd1", "stress_index"):
+        assert d[k] is None or d[k] > 0.0, k
     if d["rmssd_ms"] is not None:
         assert d["rmssd_ms"] <= hi - lo  # successive differences of in-range beats
     assert 0.0 <= d["duration_s"] < 1e12
@@ -90,6 +97,8 @@ def check_result(d: dict, n_lines: int) -> None:
                                                                     HealthCheck.too_slow])
 @given(kind=st.sampled_from(KINDS), values=st.lists(FLOATS, min_size=0, max_size=400),
        artifacts=st.sampled_from(["auto", "none"]))
+@example(kind="rr-text", values=[1327.0, 280.0, 95.0, 2000.0, 299.0], artifacts="auto")  # issue 18: 2000.5 ms
+@example(kind="rr-text", values=[800.0, 0.0, float("nan"), float("inf"), 790.0, 810.0], artifacts="auto")
 def test_every_reader_and_analyze_on_arbitrary_floats(tmp_path, kind, values, artifacts):
     p = tmp_path / f"x-{kind}.txt"
     p.write_text(render(kind, values))

@@ -418,7 +418,7 @@ def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysi
         "sampen": hrv.sample_entropy(se_rr),
         "apen": approximate_entropy(se_rr),
         "stress_index": stress_index(rr_a),
-        **segment_stats(t_a, rr_a),
+        **segment_stats(t_a, rr_a, duration_s=rec.duration_s),
         "coherence": coh,
         "coherence_peak_hz": coh_f,
         "artifacts_pct": art_pct,

@@ -129,10 +129,12 @@ def approximate_entropy(rr_ms: ArrayLike, m: int = 2, r: float | None = None) ->
     """Approximate entropy (Pincus 1991), as Kubios reports it: embedding ``m`` (2), tolerance ``r``
     (default 0.2 SD, ddof 1), Chebyshev distance, self-matches counted:
     ApEn = Phi_m - Phi_m+1, Phi_k = mean over templates i of ln(C_i), C_i the share of the N - k + 1
-    templates within ``r`` of template i. Counted with a k-d tree (no N x N matrix). NaN when too short."""
+    templates within ``r`` of template i. Counted with a k-d tree (no N x N matrix). NaN with fewer than
+    10^m values (Pincus & Goldberger 1994 ask for 10^m to 30^m; shorter, the estimate is biased, even
+    negative)."""
     x = np.asarray(rr_ms, dtype=float)
     n = x.size
-    if n < m + 2:
+    if n < max(10 ** m, m + 2):
         return float("nan")
     tol = 0.2 * float(np.std(x, ddof=1)) if r is None else float(r)
     if tol <= 0:

@@ -236,11 +236,12 @@ def geometric(rr_ms: ArrayLike, bin_ms: float = HIST_BIN_MS) -> dict[str, float]
     return out
 
 
-def segment_stats(t_s: ArrayLike, rr_ms: ArrayLike, segment_s: float = 300.0, min_duration_s: float = 3600.0
-                  ) -> dict[str, float]:
+def segment_stats(t_s: ArrayLike, rr_ms: ArrayLike, segment_s: float = 300.0, min_duration_s: float = 3600.0,
+                  duration_s: float | None = None) -> dict[str, float]:
     """``sdann_ms`` (SD, ddof 1, of the mean RR of consecutive ``segment_s`` segments) and ``sdnn_index_ms``
     (the mean of their SDNN), Task Force 1996, for recordings of at least ``min_duration_s`` (1 h; short of
-    it by at most one mean interval at each end) and otherwise NaN. Segments run from the first beat's start
+    it by at most one mean interval at each end; ``duration_s``, the recording's own length, when given,
+    since correcting artifacts may shorten the beats' sum by seconds) and otherwise NaN. Segments run from the first beat's start
     on (a beat belongs to the segment its time falls in); a last segment shorter than ``segment_s`` by more
     than two mean intervals is left out; a segment needs 2 beats. Vectorised."""
     t = np.asarray(t_s, dtype=float)
@@ -250,7 +251,7 @@ def segment_stats(t_s: ArrayLike, rr_ms: ArrayLike, segment_s: float = 300.0, mi
         return out
     t0 = float(t[0] - rr[0] / 1000.0)
     dur = float(t[-1] - t0)
-    if dur + 2.0 * float(rr.mean()) / 1000.0 < min_duration_s:
+    if (dur if duration_s is None else max(dur, duration_s)) + 2.0 * float(rr.mean()) / 1000.0 < min_duration_s:
         return out
     # whole segments, the last one too when it falls short by at most one mean interval at each end (the
     # beats of a segment sum to a little under its length)
