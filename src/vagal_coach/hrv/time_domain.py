@@ -241,9 +241,9 @@ def segment_stats(t_s: ArrayLike, rr_ms: ArrayLike, segment_s: float = 300.0, mi
     """``sdann_ms`` (SD, ddof 1, of the mean RR of consecutive ``segment_s`` segments) and ``sdnn_index_ms``
     (the mean of their SDNN), Task Force 1996, for recordings of at least ``min_duration_s`` (1 h; short of
     it by at most one mean interval at each end; ``duration_s``, the recording's own length, when given,
-    since correcting artifacts may shorten the beats' sum by seconds) and otherwise NaN. Segments run from the first beat's start
-    on (a beat belongs to the segment its time falls in); a last segment shorter than ``segment_s`` by more
-    than two mean intervals is left out; a segment needs 2 beats. Vectorised."""
+    since correcting artifacts may shorten the beats' sum by seconds) and otherwise NaN. Segments run from
+    the first beat's start on (a beat belongs to the segment its time falls in); a last segment shorter
+    than ``segment_s`` by more than two mean intervals is left out; a segment needs 2 beats. Vectorised."""
     t = np.asarray(t_s, dtype=float)
     rr = np.asarray(rr_ms, dtype=float)
     out = {"sdann_ms": NAN, "sdnn_index_ms": NAN}
