@@ -215,8 +215,8 @@ def test_guided_session_end_to_end_on_the_simulated_strap(qtbot, loop, home):
     assert all(label == a for a, label in shown if a)
     assert "comfortable" in texts[0]
     rec = read_recording(ctrl.last_path)
-    assert rec.kind == "guided" and rec.meta["ratings"][-1]["value"] == 8
-    assert len(rec.meta["prompts"]) == len(ctrl.guided.plan.prompts)
+    assert rec.kind == "guided" and rec.guided.ratings[-1].value == 8
+    assert len(rec.guided.prompts) == len(ctrl.guided.plan.prompts)
     assert rec.beat_t_s[-1] > 170.0  # beats to the end of the 3 minutes
     labels = [e.label for e in rec.pacer]
     assert labels[0] == "settle" and "own rhythm" in labels and "rest" in labels

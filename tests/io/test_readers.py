@@ -69,7 +69,7 @@ def test_native_roundtrip_and_half_written_last_line(tmp_path):
     rec = read_recording(p)
     assert rec.format == "native" and rec.rr_ms.tolist() == [1016.6, 1000.0]
     assert rec.device["name"] == "Polar H10 ABC" and rec.markers[0].label == "calm"
-    assert rec.pacer[0].rate_bpm == 6.0 and rec.meta["skipped_lines"]
+    assert rec.pacer[0].rate_bpm == 6.0 and rec.skipped_lines
     with pytest.raises(RecordingFormatError, match="exists"):
         NativeWriter(p)
 

@@ -15,7 +15,7 @@ from vagal_coach import hrv
 from vagal_coach.errors import UserError
 from vagal_coach.hrv.spectral import frequency_domain
 from vagal_coach.hrv.time_domain import time_domain, windowed_time_domain
-from vagal_coach.io.model import Recording
+from vagal_coach.model import PacerSchedule, Recording
 
 JSON_KEYS = ("file", "n_beats", "n_accepted", "duration_s", "mean_rr_ms", "mean_hr_bpm", "sdnn_ms", "rmssd_ms",
              "ln_rmssd",
@@ -298,9 +298,7 @@ def breathing(rec: Recording, beat_t_s: np.ndarray, rr_ms: np.ndarray, waveform:
     if onsets.size >= 2:
         out["breathing_rate_bpm"] = float(60.0 / np.median(np.diff(onsets)))
     if rec.pacer and onsets.size >= 2:
-        from vagal_coach.session.pacer import PacerSchedule
-
-        sched = PacerSchedule(rec.pacer)
+        sched = PacerSchedule(rec.pacer, check=False)
         paced = onsets[sched.rate_at(onsets) > 0]
         if paced.size >= 2:
             adh = adherence(paced, sched.cycles_at(paced), 60.0 / sched.rate_at(paced))
@@ -366,7 +364,7 @@ def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysi
         "device": rec.device,
         "start_utc": rec.start_utc,
         "rr_source": rec.rr_source,
-        "ecg_share_regular": rec.meta["ecg"]["share_regular"] if "ecg" in rec.meta else float("nan"),
+        "ecg_share_regular": rec.ecg_quality.share_regular if rec.ecg_quality is not None else float("nan"),
         **breathing(rec, t_a, rr_a),
     }
     settings_d = s.as_dict()

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from vagal_coach import __version__
 from vagal_coach.errors import UserError
+from vagal_coach.version import __version__
 
 PROG = "vagal-coach"
 

@@ -152,9 +152,9 @@ def cmd_record(ns: argparse.Namespace) -> int:
     import asyncio
 
     from vagal_coach.clock import Clock
-    from vagal_coach.io.model import PacerEvent
+    from vagal_coach.model import PacerEvent
+    from vagal_coach.model.pacer import PacerSchedule
     from vagal_coach.session.engine import LiveEngine
-    from vagal_coach.session.pacer import PacerSchedule
     from vagal_coach.session.recorder import Recorder
     from vagal_coach.session.runner import Session
 
@@ -274,9 +274,9 @@ def cmd_replay_headless(ns: argparse.Namespace) -> int:
 
     from vagal_coach.clock import Clock
     from vagal_coach.io import read_recording
+    from vagal_coach.model.pacer import PacerSchedule
     from vagal_coach.sensors.replay import ReplaySource
     from vagal_coach.session.engine import LiveEngine
-    from vagal_coach.session.pacer import PacerSchedule
     from vagal_coach.session.runner import Session
 
     rec = read_recording(ns.file)

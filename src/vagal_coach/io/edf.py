@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from vagal_coach.errors import RecordingFormatError
-from vagal_coach.io.model import Marker, PacerEvent, Recording
+from vagal_coach.model import Marker, PacerEvent, Recording
 
 FS_HZ = 4.0
 BEAT = "beat"
@@ -57,7 +57,6 @@ def write(rec: Recording, path: Path) -> None:
     if path.exists():
         raise RecordingFormatError("file exists already; choose another name", path=path)
     edf.write(path)
-    rec.meta["t0_s"] = t0
 
 
 def read(path: Path) -> Recording:

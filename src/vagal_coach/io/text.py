@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from vagal_coach.errors import RecordingFormatError
-from vagal_coach.io.model import PacerEvent, Recording
+from vagal_coach.model import PacerEvent, Recording
 
 _SPLIT = re.compile(r"[,;\t ]+")
 POLAR_HEADER = "phone timestamp;rr-interval [ms]"
@@ -151,7 +151,7 @@ def _from_table(path: Path, vals: np.ndarray, lines: np.ndarray) -> Recording:
         _check_rr(vals[:, 0], lines, path)
         rr, unit = _to_ms(vals[:, 0])
         rec = Recording.from_rr(rr, path=path, format="rr-text")
-        rec.meta["rr_unit_detected"] = unit
+        rec.rr_unit_detected = unit
         return rec
     if ncol == 2:
         t_raw, rr_raw = vals[:, 0], vals[:, 1]
@@ -166,7 +166,7 @@ def _from_table(path: Path, vals: np.ndarray, lines: np.ndarray) -> Recording:
             i = int(np.flatnonzero(np.diff(t) <= 0)[0]) + 1
             raise RecordingFormatError("time column does not increase", path=path, line=int(lines[i]))
         rec = Recording(rr_ms=rr, beat_t_s=t - t[0] + rr[0] / 1000.0, path=path, format="time-rr")
-        rec.meta["rr_unit_detected"] = unit
+        rec.rr_unit_detected = unit
         return rec
     raise RecordingFormatError(f"{ncol} numeric columns: expected one (RR) or two (time, RR); for a CSV "
                                "use a header with time_s,rr_ms", path=path, line=int(lines[0]))

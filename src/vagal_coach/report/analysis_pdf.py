@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from vagal_coach import __version__
 from vagal_coach.analysis import SUMMARY_ROWS, Analysis, fmt_duration
 from vagal_coach.hrv.spectral import BANDS_HZ
 from vagal_coach.hrv.time_domain import windowed_time_domain
+from vagal_coach.version import __version__
 
 DISCLAIMER = ("vagal-coach supports breathing practice and HRV review. It is not a medical device; these "
               "figures are not a diagnosis.")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from vagal_coach import __version__
 from vagal_coach.clock import mmss
 from vagal_coach.report.analysis_pdf import A4, C_BLUE, C_GREY, C_ORANGE, C_VERM, DISCLAIMER, _fmt
 from vagal_coach.session.library import TRENDS, progress, weekly_median
+from vagal_coach.version import __version__
 
 ROWS_PER_PAGE = 38
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from vagal_coach import __version__
 from vagal_coach.analysis.assessment import EVIDENCE_COLUMNS, evidence_rows
 from vagal_coach.hrv.resonance import Recommendation
-from vagal_coach.io.model import Recording
+from vagal_coach.model import Recording
 from vagal_coach.report.analysis_pdf import A4, C_BLUE, C_GREEN, C_GREY, C_ORANGE, C_VERM, DISCLAIMER, _fmt
+from vagal_coach.version import __version__
 
 
 def write_resonance_report(rec: Recording, result: Recommendation, out: Path) -> None:
@@ -21,7 +21,7 @@ def write_resonance_report(rec: Recording, result: Recommendation, out: Path) ->
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from vagal_coach.session.pacer import PacerSchedule
+    from vagal_coach.model.pacer import PacerSchedule
 
     with PdfPages(out) as pdf:
         fig = plt.figure(figsize=A4)

@@ -17,7 +17,6 @@ from typing import Any
 
 from vagal_coach.clock import Clock
 from vagal_coach.errors import DeviceError
-from vagal_coach.sensors import pmd
 from vagal_coach.sensors.events import DeviceInfo, LinkEvent, Notification, PmdFrame, SourceEvent
 from vagal_coach.sensors.hrm import (
     BATTERY_LEVEL,
@@ -26,6 +25,7 @@ from vagal_coach.sensors.hrm import (
     HEART_RATE_MEASUREMENT,
     HEART_RATE_SERVICE,
 )
+from vagal_coach.wire import pmd
 
 #: seconds between reconnection attempts (the last repeats for as long as the session runs)
 BACKOFF_S = (0.5, 1.0, 2.0, 3.0)

@@ -14,9 +14,9 @@ from vagal_coach.hrv.artifacts import live_gate
 from vagal_coach.hrv.breath import peak_to_trough
 from vagal_coach.hrv.live import SPECTRAL_WINDOW_S, live_panel, live_spectrum
 from vagal_coach.hrv.ringbuffer import BeatRingBuffer
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.sensors.hrm import HrmParseError, Measurement, parse_hrm
 from vagal_coach.session.beatclock import BeatBatch, BeatClock
-from vagal_coach.session.pacer import PacerSchedule
 
 QUALITY_WINDOW_S = 60.0
 

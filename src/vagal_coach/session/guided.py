@@ -26,8 +26,9 @@ from pathlib import Path
 
 from vagal_coach.errors import UserError
 from vagal_coach.hrv.breath import breathing_rate_bpm
-from vagal_coach.io.model import PacerEvent
-from vagal_coach.session.pacer import MAX_RAMP_START_BPM, PacerSchedule
+from vagal_coach.model import PacerEvent
+from vagal_coach.model.pacer import MAX_RAMP_START_BPM, PacerSchedule
+from vagal_coach.paths import guided_dir
 
 SCRIPT_FORMAT = "vagal-coach guided script 1"
 PACER_MODES = ("off", "ramp", "resonance")
@@ -117,9 +118,7 @@ def load_script(path: str | Path) -> Script:
 
 
 def user_scripts_dir() -> Path:
-    from vagal_coach.session.recorder import data_dir
-
-    return data_dir() / "guided"
+    return guided_dir()
 
 
 def _user_scripts() -> list[Script | UserError]:

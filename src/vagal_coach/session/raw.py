@@ -1,7 +1,7 @@
 """The raw streams of a strap with Polar's Measurement Data service, live: ECG to our own beats, chest
 acceleration to breaths, and how the breaths follow the pacer.
 
-Frames are decoded and put on the session clock by ``sensors.pmd.PmdDecoder``; the ECG goes through the
+Frames are decoded and put on the session clock by ``wire.pmd.PmdDecoder``; the ECG goes through the
 causal R-peak detector and the acceleration through the causal breathing tracker (``hrv.ecg``,
 ``hrv.breath``), the same code ``analyze`` runs on a recording's frames read back. The detectors count
 samples at the stream's nominal rate; each beat or breath is then placed on the session clock through
@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from vagal_coach.hrv.breath import AccBreathing, Adherence, adherence, breathing_rate_from_onsets, orient
 from vagal_coach.hrv.ecg import RPeakDetector, ecg_quality, rr_agreement_ms
-from vagal_coach.sensors.pmd import ACC, ECG, PmdDecoder
+from vagal_coach.wire.pmd import ACC, ECG, PmdDecoder
 
 ECG_QUALITY_BEATS = 20  # the ECG's beats are used while the last this many are regular
 ORIENT_AFTER_S = 45.0  # breathing is turned to rise with HR once this much of both is at hand

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from vagal_coach.clock import Clock
-from vagal_coach.io.model import Gap, Marker, PacerEvent
+from vagal_coach.model import Gap, Marker, PacerEvent
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.sensors.events import BeatSource, DeviceInfo, LinkEvent, Notification, PmdFrame, SourceEvent
 from vagal_coach.session.engine import LiveEngine, Snapshot
-from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.session.raw import RawPipeline, RawUpdate
 from vagal_coach.session.recorder import Recorder
 
