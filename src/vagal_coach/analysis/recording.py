@@ -197,7 +197,7 @@ def load_settings_file(path: str | Path, base: AnalysisSettings | None = None) -
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+        import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
     try:
         with open(p, "rb") as f:
             data = tomllib.load(f)

@@ -257,29 +257,29 @@ def read(path: Path, text: str) -> Recording:
     for o in objs:
         if not isinstance(o, dict):
             continue
-        k = o.get("type")
+        kind = o.get("type")
         try:
-            if k == "pacer":
+            if kind == "pacer":
                 rec.pacer.append(PacerEvent(float(o["t"]), float(o["rate_bpm"]),
                                             float(o.get("inhale_fraction", 0.4)), float(o.get("hold_in_s", 0)),
                                             float(o.get("hold_out_s", 0)), str(o.get("label", "")),
                                             float(o.get("ramp_to_bpm", 0)), float(o.get("ramp_s", 0))))
-            elif k == "marker":
+            elif kind == "marker":
                 rec.markers.append(Marker(float(o["t"]), str(o.get("label", "")), str(o.get("note", ""))))
-            elif k == "gap":
+            elif kind == "gap":
                 rec.gaps.append(Gap(float(o["t0"]), float(o["t1"]), str(o.get("reason", ""))))
-            elif k == "gap_start":
+            elif kind == "gap_start":
                 open_gaps.append((float(o["t0"]), str(o.get("reason", ""))))
-            elif k == "link":
+            elif kind == "link":
                 rec.links.append((float(o["t"]), str(o.get("state", ""))))
-            elif k == "battery":
+            elif kind == "battery":
                 rec.battery_pct = None if o.get("pct") is None else int(o["pct"])
-            elif k == "device":
+            elif kind == "device":
                 rec.device.update({a: b for a, b in o.items() if a not in ("type", "t")})
-            elif k == "end":
+            elif kind == "end":
                 rec.end_t_s = float(o["t"])
-            elif k in ("prompt", "rating", "own_rate", "guided"):
-                _guided_event(rec, k, o)
+            elif kind in ("prompt", "rating", "own_rate", "guided"):
+                _guided_event(rec, kind, o)
         except (KeyError, TypeError, ValueError):
             continue
     # a gap opened when the link dropped and never closed: the session ended before beats resumed

@@ -133,10 +133,11 @@ def read_plain(path: Path, text: str) -> Recording:
         raise RecordingFormatError("a header but no R-R intervals", path=path)
     ncol = len(_SPLIT.split(rows[0][1].strip(",; \t")))
     lines = np.array([i for i, _ in rows])
-    vals = _fast_numbers([s for _, s in rows], ncol)
-    for r, (i, s) in enumerate(rows if vals is None else ()):
-        if r == 0:
-            vals = np.empty((len(rows), ncol))
+    fast_vals = _fast_numbers([s for _, s in rows], ncol)
+    if fast_vals is not None:
+        return _from_table(path, fast_vals, lines)
+    vals = np.empty((len(rows), ncol))
+    for r, (i, s) in enumerate(rows):
         toks = _SPLIT.split(s.strip(",; \t"))
         if len(toks) != ncol:
             raise RecordingFormatError(f"expected {ncol} column(s), found {len(toks)}", path=path, line=i)

@@ -55,9 +55,9 @@ def write_analysis_report(a: Analysis, out: Path, *, trend_window_s: float = 60.
             ("Markers", f"{len(rec.markers)}"),
         ]
         y = 0.9
-        for k, v in facts:
-            fig.text(0.07, y, k, fontsize=9, weight="bold")
-            fig.text(0.25, y, str(v)[:95], fontsize=9)
+        for label, value in facts:
+            fig.text(0.07, y, label, fontsize=9, weight="bold")
+            fig.text(0.25, y, str(value)[:95], fontsize=9)
             y -= 0.018
         y -= 0.012
         fig.text(0.07, y, "Metrics", fontsize=12, weight="bold")
@@ -131,13 +131,13 @@ def write_analysis_report(a: Analysis, out: Path, *, trend_window_s: float = 60.
         ax.set_ylabel("RR (ms)", fontsize=8)
         # PSD
         ax = axes[1]
-        f, p = a.spectrum.f_hz, a.spectrum.psd_ms2_hz
+        f, psd = a.spectrum.f_hz, a.spectrum.psd_ms2_hz
         sel = f <= 0.5
-        ax.plot(f[sel], p[sel], color="black", lw=0.8)
-        for (name, (lo, hi)), col in zip(BANDS_HZ.items(), (C_SKY, C_ORANGE, C_GREEN)):
+        ax.plot(f[sel], psd[sel], color="black", lw=0.8)
+        for (band_name, (lo, hi)), colour in zip(BANDS_HZ.items(), (C_SKY, C_ORANGE, C_GREEN)):
             band = (f >= lo) & (f <= hi)
-            ax.fill_between(f[band], p[band], color=col, alpha=0.5,
-                            label=f"{name.upper()} {m.get(name + '_ms2') or float('nan'):.0f} ms²")
+            ax.fill_between(f[band], psd[band], color=colour, alpha=0.5,
+                            label=f"{band_name.upper()} {m.get(band_name + '_ms2') or float('nan'):.0f} ms²")
         ax.legend(fontsize=7, loc="upper right")
         ax.set_xlim(0, 0.5)
         ax.set_title("Power spectral density", fontsize=10, loc="left")

@@ -8,7 +8,7 @@ beat's time. Link events and gaps of native sessions are replayed too, and a str
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 import numpy as np
 
@@ -39,7 +39,7 @@ class ReplaySource:
         hr = np.round(60000.0 / rr).astype(int)
         return self.rec.beat_t_s.copy(), [encode_hrm(int(h), [float(r)], Contact.CONTACT) for h, r in zip(hr, rr)]
 
-    async def events(self) -> AsyncIterator[SourceEvent]:
+    async def events(self) -> AsyncGenerator[SourceEvent, None]:
         clk = self.clock
         t, raws = self._stream()
         links = sorted(self.rec.links)

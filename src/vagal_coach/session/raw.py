@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from vagal_coach.hrv.breath import AccBreathing, Adherence, adherence, breathing_rate_from_onsets, orient
 from vagal_coach.hrv.ecg import RPeakDetector, ecg_quality, rr_agreement_ms
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.wire.pmd import ACC, ECG, PmdDecoder
 
 ECG_QUALITY_BEATS = 20  # the ECG's beats are used while the last this many are regular
@@ -30,12 +31,12 @@ class _Timeline:
 
     def __init__(self, keep: int) -> None:
         self.keep = keep
-        self.idx = np.zeros(0)
-        self.t = np.zeros(0)
+        self.idx: NDArray[np.float64] = np.zeros(0)
+        self.t: NDArray[np.float64] = np.zeros(0)
         self.n = 0
 
     def add(self, t_s: NDArray[np.float64]) -> None:
-        self.idx = np.concatenate((self.idx, self.n + np.arange(t_s.size)))[-self.keep:]
+        self.idx = np.concatenate((self.idx, self.n + np.arange(t_s.size, dtype=np.float64)))[-self.keep:]
         self.t = np.concatenate((self.t, t_s))[-self.keep:]
         self.n += t_s.size
 
@@ -191,7 +192,7 @@ class RawPipeline:
     def breathing_rate_bpm(self) -> float:
         return breathing_rate_from_onsets(self.onsets_t_s) if self.orientation else float("nan")
 
-    def adherence(self, schedule) -> Adherence:  # type: ignore[no-untyped-def]
+    def adherence(self, schedule: PacerSchedule | None) -> Adherence:
         """Adherence of the session's breaths so far to the pacer ``schedule`` (``PacerSchedule``)."""
         o = np.asarray(self.onsets_t_s)
         if schedule is None or o.size < 2 or not self.orientation:
