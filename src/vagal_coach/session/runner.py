@@ -128,7 +128,10 @@ class Session:
             st.n_notifications += 1
             st.n_beats += int(batch.t_s.size)
             if batch.t_s.size and self.raw.has_ecg:
-                self._strap_beats = (self._strap_beats + batch.t_s.tolist())[-STRAP_BEATS_KEPT:]
+                # a re-anchored beat clock (a late first notification, a silence) puts the strap's beats on
+                # another offset from the ECG's: agreement compares the beats since then
+                kept = [] if batch.reanchored else self._strap_beats
+                self._strap_beats = (kept + batch.t_s.tolist())[-STRAP_BEATS_KEPT:]
             if st.open_gap_start_s is not None and batch.t_s.size:
                 # beats resume after a link loss: close the gap opened when it dropped
                 start = st.open_gap_start_s if batch.gap is None else batch.gap[0]
