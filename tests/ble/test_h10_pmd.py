@@ -21,7 +21,8 @@ from vagal_coach.sensors import pmd
 from vagal_coach.sensors.hrm import RR_UNIT_MS, encode_hrm
 from vagal_coach.session.pacer import PacerSchedule
 
-pytestmark = pytest.mark.ble
+# one worker runs the module (its recording is made once, by the fixture) when the suite runs in parallel
+pytestmark = [pytest.mark.ble, pytest.mark.xdist_group("h10")]
 
 DURATION_S = 120.0
 BREATH_BPM = 7.0  # against a 6 /min pacer: the lag sweeps two cycles, so some breaths follow, some not
@@ -29,8 +30,9 @@ PACER_BPM = 6.0
 ECG_HZ_TRUE = 130.0 * 1.01  # the strap's crystal a little fast: timing must follow its stamps, not 130 Hz
 ACC_HZ = 25.0
 NS0 = 599_618_436_152_960_000
-#: the strap's timeline and the session's clock run this many times the wall clock (120 s in 24 s)
-TIME_SCALE = 5.0
+#: the strap's timeline and the session's clock run this many times the wall clock: 120 s in 24 s (and in
+#: real time by make test-long)
+TIME_SCALES = [5.0, pytest.param(1.0, marks=pytest.mark.long)]
 
 
 def h10_plan() -> tuple[dict, np.ndarray, np.ndarray]:
@@ -77,18 +79,19 @@ def best_offset(found: np.ndarray, truth: np.ndarray) -> float:
     return float(cand[int(np.argmax(score))])
 
 
-@pytest.fixture(scope="module")
-def h10_session(tmp_path_factory):
+@pytest.fixture(scope="module", params=TIME_SCALES, ids=lambda x: f"{x:g}x")
+def h10_session(tmp_path_factory, request):
     from tests.ble.conftest import bluezoo_env
 
+    time_scale = request.param
     tmp_path = tmp_path_factory.mktemp("h10")
     plan, beats, onsets = h10_plan()
     with bluezoo_env(tmp_path) as env:
         plan_path = tmp_path / "plan.json"
         plan_path.write_text(json.dumps(plan))
-        strap, sent_log = start_strap(env, tmp_path, plan_path, time_scale=TIME_SCALE)
+        strap, sent_log = start_strap(env, tmp_path, plan_path, time_scale=time_scale)
         out = tmp_path / "rec.vcs.jsonl"
-        status = record_scaled(env, strap, out, time_scale=TIME_SCALE, rate_bpm=PACER_BPM)
+        status = record_scaled(env, strap, out, time_scale=time_scale, rate_bpm=PACER_BPM)
     sent = [json.loads(x) for x in sent_log.read_text().splitlines()]
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     return read_recording(out), lines, sent, beats, onsets, status
