@@ -224,7 +224,24 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     for i in range(4):
         shutil.copy(RECORDINGS / "pyhrv-nn-1h.txt", tmp_path / f"r{i}.txt")
     # far more than a pipe holds (64 KiB): the JSON of 360 windows a file
-    r = subprocess.run(" ".join([*CLI, "analyze", str(tmp_path), "--json", "--window", "10", "--workers", "1"])
-                       + " | head -n 1", shell=True, capture_output=True, text=True, timeout=300)
-    assert r.stdout.count("\n") == 1
+    r = subprocess.run(["bash", "-o", "pipefail", "-c", " ".join([*CLI, "analyze", str(tmp_path), "--json", "--window",
+                                                                  "10", "--workers", "1"]) + " | head -n 1"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.stdout.count("\n") == 1 and r.returncode == 141  # 128 + SIGPIPE, as a shell reports it
     assert r.stderr == "", r.stderr  # no BrokenPipeError, no "Exception ignored"
+
+
+def test_local_cluster_listens_on_loopback_only():
+    """`--scheduler local` binds its scheduler, workers and dashboard to 127.0.0.1, as the link it prints."""
+    psutil = pytest.importorskip("psutil")
+    pytest.importorskip("distributed")
+    from vagal_coach.analysis import cohort
+
+    said: list[str] = []
+    with cohort.executor_for("local", 1, said.append) as ex:
+        assert ex.submit(abs, -3).result() == 3
+        me = psutil.Process()
+        listening = [c.laddr for p in [me, *me.children(recursive=True)]
+                     for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
+    assert listening and all(a.ip in ("127.0.0.1", "::1") for a in listening), listening
+    assert "dashboard: http://127.0.0.1:" in said[0]
