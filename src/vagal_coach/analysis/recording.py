@@ -22,7 +22,6 @@ from vagal_coach.hrv.time_domain import (
     segment_stats,
     stress_index,
     time_domain,
-    windowed_time_domain,
 )
 from vagal_coach.model import PacerSchedule, Recording
 
@@ -447,7 +446,9 @@ def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysi
     metrics["settings"] = settings_d
     trend = None
     if s.window_s:
-        trend = windowed_time_domain(t_a, rr_a, s.window_s)
+        from vagal_coach.analysis.windows import windows
+
+        trend = windows(t_a, rr_a, s.window_s)
         metrics["trend"] = {k: v for k, v in trend.items()}
     return Analysis(rec, metrics, rr_a, t_a, corrected, spec, ares, trend, s)
 
@@ -474,9 +475,11 @@ def fmt_duration(s: float) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
-def summary_text(a: Analysis) -> str:
-    m = a.metrics
-    lines = [f"{m['file']}  ({a.recording.format})"]
+def summary_text(a: Analysis | dict[str, Any]) -> str:
+    """The text summary of one analysis (an :class:`Analysis` or its :func:`to_json_dict`): the one printer
+    of ``analyze``, whether it ran on one file or many."""
+    m = to_json_dict(a) if isinstance(a, Analysis) else a
+    lines = [f"{m['file']}  ({m.get('format', '')})"]
     for label, key, f in SUMMARY_ROWS:
         v = m.get(key)
         if v is None or (isinstance(v, float) and not np.isfinite(v)):
@@ -486,12 +489,18 @@ def summary_text(a: Analysis) -> str:
         else:
             txt = f.format(v)
         lines.append(f"  {label:<10} {txt}")
-    counts = ", ".join(f"{k} {v}" for k, v in m["artifacts"].items() if v)
+    counts = ", ".join(f"{k} {v}" for k, v in (m.get("artifacts") or {}).items() if v)
     if counts:
         lines.append(f"  {'':<10} ({counts})")
-    if a.trend is not None:
-        lines.append(f"  Trend over {a.settings.window_s:g} s windows (start, HR bpm, RMSSD ms):")
-        tr = a.trend
-        for st, h, r in zip(tr["start_s"], tr["mean_hr_bpm"], tr["rmssd_ms"]):
-            lines.append(f"    {fmt_duration(st):>8}  {h:6.1f}  {r:6.1f}")
+    tr = m.get("trend")
+    if tr:
+        window_s = (m.get("settings") or {}).get("window_s")
+        lines.append(f"  Trend over {window_s:g} s windows (start, HR bpm, RMSSD ms):")
+
+        def num(v: Any) -> str:
+            return "   n/a" if v is None else f"{v:6.1f}"
+
+        for i, st in enumerate(tr["start_s"]):
+            part = "  (partial)" if tr.get("partial") and tr["partial"][i] else ""
+            lines.append(f"    {fmt_duration(st):>8}  {num(tr['mean_hr_bpm'][i])}  {num(tr['rmssd_ms'][i])}{part}")
     return "\n".join(lines)
