@@ -128,6 +128,13 @@ def cmd_analyze(ns: argparse.Namespace) -> int:
     if ns.resume or ns.scheduler:
         raise UserError("--resume and --scheduler go with --out results.parquet (a table of many recordings)")
     files: list[str] = [str(p) for p in find_recordings(ns.files)]
+    from vagal_coach.io.atomic import check_target
+
+    reports = report_names(Path(ns.report), files) if ns.report else {}
+    for target in [*reports.values(), *([Path(ns.csv)] if ns.csv else [])]:
+        check_target(target, force=ns.force, inputs=files)  # before any work: nothing computed in vain
+    if ns.csv and ns.report and Path(ns.csv) in reports.values():
+        raise UserError("--csv and --report name the same file", path=ns.csv)
     failed = 0
     results: list[dict[str, Any]] = []
     progress = _Progress(len(files), enabled=len(files) > 1 and sys.stderr.isatty())
@@ -167,16 +174,14 @@ def cmd_analyze(ns: argparse.Namespace) -> int:
             else:
                 print(summary_text(a))
             if want_report:
-                out = Path(ns.report)
-                if len(files) > 1:
-                    out = out.with_name(f"{out.stem}-{Path(path).name.split('.')[0]}{out.suffix}")
+                out = reports[path]
                 from vagal_coach.report import write_analysis_report
 
-                write_analysis_report(a, out)
+                write_analysis_report(a, out, force=ns.force, inputs=files)
                 print(f"report: {out}", file=sys.stderr)
             progress.step(path)
     if ns.csv and results:
-        _write_summary_csv(Path(ns.csv), results)
+        _write_summary_csv(Path(ns.csv), results, force=ns.force, inputs=files)
         print(f"summary: {ns.csv}", file=sys.stderr)
     return 2 if failed else 0
 
@@ -191,12 +196,32 @@ def _print_summary_dict(d: dict[str, Any]) -> None:
         print(f"  {label:<10} {txt}")
 
 
-def _write_summary_csv(path: Path, results: list[dict[str, Any]]) -> None:
+def report_names(out: Path, files: Sequence[str]) -> dict[str, Path]:
+    """One report per input: ``OUT`` for one file; for several ``OUT-<name>`` with as many of each input's
+    folders as make the names differ (``s/a/x.txt``, ``s/b/x.txt``: ``rep-a-x.pdf``, ``rep-b-x.pdf``)."""
+    if len(files) == 1:
+        return {files[0]: out}
+
+    parts = {f: [*Path(os.path.abspath(f)).parent.parts[1:], Path(f).name.split(".")[0] or Path(f).name]
+             for f in files}
+    deepest = max(len(v) for v in parts.values())
+    for k in range(1, deepest + 1):
+        names = {f: "-".join(v[-k:]) for f, v in parts.items()}
+        if len(set(names.values())) == len(set(files)):
+            break
+    else:  # the same file given twice, or names that differ only in their suffix
+        names = {f: f"{names[f]}-{i + 1}" for i, f in enumerate(files)}
+    return {f: out.with_name(f"{out.stem}-{names[f]}{out.suffix}") for f in files}
+
+
+def _write_summary_csv(path: Path, results: list[dict[str, Any]], *, force: bool = False,
+                       inputs: Sequence[str] = ()) -> None:
     from vagal_coach.analysis import JSON_KEYS
+    from vagal_coach.io.atomic import atomic_path
 
     keys = [k for k in JSON_KEYS if k != "artifacts"]
     kinds = sorted({k for r in results for k in r.get("artifacts", {})})
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with atomic_path(path, force=force, inputs=inputs) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(keys + [f"artifacts_{k}" for k in kinds])
         for r in results:
@@ -206,9 +231,11 @@ def _write_summary_csv(path: Path, results: list[dict[str, Any]]) -> None:
 # ---------------------------------------------------------------- export / formats
 def cmd_export(ns: argparse.Namespace) -> int:
     from vagal_coach.io import read_recording, write_recording
+    from vagal_coach.io.atomic import check_target
 
+    check_target(ns.output, force=ns.force, inputs=[ns.input])
     rec = read_recording(ns.input)
-    fmt = write_recording(rec, ns.output)
+    fmt = write_recording(rec, ns.output, force=ns.force, inputs=[ns.input])
     print(f"wrote {ns.output} ({fmt}, {rec.n_beats} beats)", file=sys.stderr)
     return 0
 
@@ -241,7 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--workers", type=int, metavar="N", help="local processes (default: every core)")
     a.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
     a.add_argument("--csv", metavar="OUT", help="summary CSV across files")
-    a.add_argument("--report", metavar="OUT.pdf", help="PDF report (one per file when several)")
+    a.add_argument("--report", metavar="OUT.pdf", help="PDF report (one per file when several: OUT-<name>.pdf)")
+    a.add_argument("--force", action="store_true", help="replace an existing --csv or --report file (never an "
+                   "input)")
     a.add_argument("--window", metavar="S", help="also the trend over consecutive S-second windows")
     m = a.add_argument_group("methods (defaults as Kubios HRV; every value is echoed in the output's settings)")
     m.add_argument("--settings", metavar="FILE.toml", help="a lab's settings: any of the options below, by name "
@@ -263,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="convert a recording; the format follows OUT's suffix")
     e.add_argument("input", metavar="IN")
     e.add_argument("output", metavar="OUT", help=".vcs.jsonl | .txt (RR ms a line) | .csv | .edf")
+    e.add_argument("--force", action="store_true", help="replace OUT if it exists (never the input)")
     e.set_defaults(func=cmd_export)
 
     f = sub.add_parser("formats", help="list the recording formats read")

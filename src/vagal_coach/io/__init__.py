@@ -9,11 +9,12 @@ line) named.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from vagal_coach.errors import RecordingFormatError
+from vagal_coach.errors import RecordingFormatError, UserError
 from vagal_coach.io import ecg, edf, native, text
+from vagal_coach.io.atomic import atomic_path
 from vagal_coach.io.model import Gap, Marker, PacerEvent, Recording
 
 __all__ = ["FORMATS", "Gap", "Marker", "PacerEvent", "Recording", "read_recording", "write_recording",
@@ -124,19 +125,22 @@ _WRITERS: dict[str, Callable[[Recording, Path], None]] = {
 }
 
 
-def write_recording(rec: Recording, path: str | os.PathLike[str]) -> str:
-    """Write ``rec`` in the format given by the suffix of ``path``; never overwrites. Returns the format."""
+def write_recording(rec: Recording, path: str | os.PathLike[str], *, force: bool = False,
+                    inputs: Iterable[str | os.PathLike[str]] = ()) -> str:
+    """Write ``rec`` in the format given by the suffix of ``path`` (whole or not at all: a temporary file
+    renamed); an existing file only with ``force``, never one of ``inputs`` (nor ``rec``'s own file).
+    Returns the format."""
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in _WRITERS:
         raise RecordingFormatError(f"unknown output suffix {suffix or '(none)'}: use .vcs.jsonl (native), "
                                    ".txt (RR ms a line), .csv or .edf", path=p)
-    if p.exists():
-        raise RecordingFormatError("file exists already; choose another name", path=p)
+    ins = [*inputs] + ([rec.path] if rec.path is not None else [])
     try:
-        _WRITERS[suffix](rec, p)
-    except FileExistsError:
-        raise RecordingFormatError("file exists already; choose another name", path=p) from None
-    except OSError as e:
-        raise RecordingFormatError(f"cannot write ({e.strerror})", path=p) from None
+        with atomic_path(p, force=force, inputs=ins) as tmp:
+            _WRITERS[suffix](rec, tmp)
+    except RecordingFormatError:
+        raise
+    except UserError as e:  # the target's own problems, as the readers' errors
+        raise RecordingFormatError(e.message, path=e.path, line=e.line) from None
     return {".jsonl": "native", ".txt": "rr-text", ".rr": "rr-text", ".csv": "csv", ".edf": "edf"}[suffix]

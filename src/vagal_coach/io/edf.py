@@ -54,9 +54,7 @@ def write(rec: Recording, path: Path) -> None:
                          physical_range=(0.0, 3000.0)),
          edfio.EdfSignal(hr, FS_HZ, label="HR", physical_dimension="bpm", physical_range=(0.0, 250.0))],
         annotations=ann, data_record_duration=1.0, **kwargs)
-    if path.exists():
-        raise RecordingFormatError("file exists already; choose another name", path=path)
-    edf.write(path)
+    edf.write(path)  # through io.atomic: a new temporary file
     rec.meta["t0_s"] = t0
 
 

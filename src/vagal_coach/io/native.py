@@ -69,11 +69,12 @@ class NativeWriter:
     """Append-only writer. Creates the file exclusively (never overwrites) with mode 0600."""
 
     def __init__(self, path: str | os.PathLike[str], header: dict[str, Any] | None = None,
-                 *, start_utc: str | None = None) -> None:
+                 *, start_utc: str | None = None, exclusive: bool = True) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(self.path, flags, 0o600)
         except FileExistsError:
             raise RecordingFormatError("file exists already; choose another name (recordings are never "
                                        "overwritten)", path=self.path) from None
@@ -139,7 +140,7 @@ class NativeWriter:
 def write(rec: Recording, path: str | os.PathLike[str]) -> None:
     """Write a whole recording in the native format (for exports and imported data)."""
     header = {"device": rec.device, "profile": rec.profile, "kind": rec.kind, "source": rec.format or "import"}
-    with NativeWriter(path, header, start_utc=rec.start_utc) as w:
+    with NativeWriter(path, header, start_utc=rec.start_utc, exclusive=False) as w:  # io.atomic's new file
         for p in rec.pacer:
             w.pacer(p)
         step = 512

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,16 +16,18 @@ from vagal_coach.io.model import Recording
 from vagal_coach.report.analysis_pdf import A4, C_BLUE, C_GREEN, C_GREY, C_ORANGE, C_VERM, DISCLAIMER, _fmt
 
 
-def write_resonance_report(rec: Recording, result: Recommendation, out: Path) -> None:
+def write_resonance_report(rec: Recording, result: Recommendation, out: Path, *, force: bool = False,
+                           inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
+    from vagal_coach.io.atomic import atomic_path
     from vagal_coach.session.pacer import PacerSchedule
 
-    with PdfPages(out) as pdf:
+    with atomic_path(out, force=force, inputs=inputs) as tmp, PdfPages(tmp) as pdf:
         fig = plt.figure(figsize=A4)
         fig.text(0.07, 0.955, "Resonance breathing rate assessment", fontsize=17, weight="bold")
         fig.text(0.07, 0.935, DISCLAIMER, fontsize=7.5, color=C_GREY)

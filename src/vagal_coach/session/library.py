@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from vagal_coach.errors import UserError
+from vagal_coach.io.atomic import private_dir, write_text
 from vagal_coach.session.recorder import _slug, data_dir
 
 COLUMNS = ("path", "profile", "start_utc", "kind", "duration_s", "n_beats", "rate_bpm", "resting_ln_rmssd",
@@ -169,14 +170,19 @@ def load_profile(name: str) -> dict:
         return {"name": name}
 
 
+def _save_profile(name: str, d: dict) -> Path:
+    """Whole or not at all (a temporary file renamed over it: a full disk never truncates a profile), 0600."""
+    p = profile_path(name)
+    private_dir(p.parent, root=data_dir())
+    write_text(p, json.dumps(d, indent=1, allow_nan=False), force=True)
+    return p
+
+
 def update_profile(name: str, **fields: object) -> Path:
     """Set some fields of a client's profile (e.g. ``coherence_target``), keeping the rest."""
     d = load_profile(name)
     d.update(name=name, **fields)
-    p = profile_path(name)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(json.dumps(d, indent=1))
-    return p
+    return _save_profile(name, d)
 
 
 def save_resonance(name: str, rate_bpm: float, confidence: float, protocol: str, source: str) -> Path:
@@ -186,10 +192,7 @@ def save_resonance(name: str, rate_bpm: float, confidence: float, protocol: str,
              resonance_source=source, resonance_assessed_utc=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     d.setdefault("history", []).append({k: d[k] for k in ("resonance_bpm", "resonance_confidence",
                                                           "resonance_protocol", "resonance_assessed_utc")})
-    p = profile_path(name)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(json.dumps(d, indent=1))
-    return p
+    return _save_profile(name, d)
 
 
 # ---------------------------------------------------------------- progress
