@@ -109,9 +109,9 @@ def _fmt(v: float | None, f: str) -> str:
 class StatusLine:
     """The one-line live status: HR, RMSSD, contact, battery, link, time."""
 
-    def __init__(self, session: Any, stream=sys.stderr, every_s: float = 5.0) -> None:
+    def __init__(self, session: Any, stream: Any = None, every_s: float = 5.0) -> None:
         self.session = session
-        self.stream = stream
+        self.stream = stream = sys.stderr if stream is None else stream
         self.tty = stream.isatty()
         self.every_s = every_s
         self._last = 0.0

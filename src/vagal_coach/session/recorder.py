@@ -7,8 +7,10 @@ given, and an existing file is never overwritten.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,11 +30,27 @@ def data_dir() -> Path:
 
 
 def recordings_dir(profile: str = "default") -> Path:
-    return data_dir() / "recordings" / _slug(profile)
+    return data_dir() / "recordings" / client_folder(profile)
 
 
 def _slug(s: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", s).strip("-.") or "default"
+
+
+def client_name(name: str) -> str:
+    """A client's name as typed (any script, spaces, accents), in one Unicode form (NFC), outer spaces off."""
+    return unicodedata.normalize("NFC", str(name)).strip() or "default"
+
+
+def client_folder(name: str) -> str:
+    """The client's stable id, for folder and file names: the name itself when it is plain ASCII (``Anna``),
+    else a readable part and a hash of the name as typed (``Anna-M-ller-1f3a9c2e``), so two names never share
+    a folder or profile ("Anna Müller", "Anna Möller") and no name is too long for the file system."""
+    n = client_name(name)
+    slug = _slug(n)[:48].strip("-.") or "client"
+    if slug == n:
+        return n
+    return f"{slug}-{hashlib.sha256(n.encode('utf-8')).hexdigest()[:8]}"
 
 
 def new_recording_path(profile: str = "default", kind: str = "practice") -> Path:
