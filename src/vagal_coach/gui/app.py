@@ -41,9 +41,11 @@ def load_settings() -> dict:
 
 
 def save_settings(d: dict) -> None:
+    from vagal_coach.io.atomic import private_dir, write_text
+
     p = settings_path()
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(json.dumps(d, indent=1))
+    private_dir(p.parent, root=data_dir())
+    write_text(p, json.dumps(d, indent=1), force=True)  # a temporary file renamed: never half a settings file
 
 
 async def off_thread(fn: Any) -> Any:

@@ -36,7 +36,8 @@ class ReplaySource:
         if notes is not None and len(notes) == notes.t_s.size > 0:
             return np.asarray(notes.t_s, float), list(notes.raw)
         rr = self.rec.rr_ms
-        hr = np.round(60000.0 / rr).astype(int)
+        with np.errstate(divide="ignore", over="ignore"):  # what a strap's uint16 can say (0.1 ms intervals too)
+            hr = np.clip(np.nan_to_num(np.round(60000.0 / rr), posinf=65535), 0, 65535).astype(int)
         return self.rec.beat_t_s.copy(), [encode_hrm(int(h), [float(r)], Contact.CONTACT) for h, r in zip(hr, rr)]
 
     async def events(self) -> AsyncGenerator[SourceEvent, None]:
