@@ -46,6 +46,19 @@ def save_settings(d: dict) -> None:
     p.write_text(json.dumps(d, indent=1))
 
 
+def update_settings(**changes: Any) -> dict:
+    """Change some settings in the file (read again first, so no window's older copy undoes another's)."""
+    d = load_settings()
+    d.update(changes)
+    save_settings(d)
+    return d
+
+
+def keep_view(theme: str, scale: float) -> None:
+    """Theme and text size, kept between runs."""
+    update_settings(theme=theme, scale=scale)
+
+
 async def off_thread(fn: Any) -> Any:
     """Run ``fn`` in the executor, with the cyclic collector paused meanwhile, so that no Qt object is
     ever collected (destroyed) on the worker thread."""
@@ -93,6 +106,7 @@ class TrainController:
                                  last_device=tuple(last) if last else None, profiles=list_profiles(),
                                  profile=profile,
                                  scripts=[(k, f"{s.title} ({s.language})") for k, s in self.scripts.items()])
+        self.window.view_changed.connect(keep_view)
         self.window.session_panel.show_resonance(rf, prof.get("resonance_assessed_utc"))
         self.window.session_panel.target.setValue(float(prof.get("coherence_target", 1.0)))
         self.window.session_panel.target.valueChanged.connect(self._set_target)
@@ -172,8 +186,7 @@ class TrainController:
             return src, {"name": src.name, "address": SIMULATED_ADDRESS, "simulated": True}
         from vagal_coach.sensors.ble import BleStrap
 
-        self.settings["last_device"] = [addr, name]
-        save_settings(self.settings)
+        self.settings = update_settings(last_device=[addr, name])
         return BleStrap(addr, self.clock, adapter=self.adapter, name=name), {"address": addr, "name": name}
 
     def set_profile(self, name: str) -> None:
@@ -378,8 +391,7 @@ class TrainController:
             box.setToolTip(f"Unavailable: {self.chime.reason}")
             self.window.status.setText(f"No chime: {self.chime.reason}. Everything else works as before.")
             on = False
-        self.settings["chime"] = on
-        save_settings(self.settings)
+        self.settings = update_settings(chime=on)
 
     def _turn(self, stage: str) -> None:
         if self.trainer is not None and self.chime is not None and self.window.pacer_controls.chime.isChecked():
@@ -501,8 +513,7 @@ class TrainController:
             self.trainer.marker("marker")
 
     def change_pacer(self, settings: PacerSettings) -> None:
-        self.settings["rate_bpm"] = settings.rate_bpm
-        save_settings(self.settings)
+        self.settings = update_settings(rate_bpm=settings.rate_bpm)
         if self.trainer:
             self.trainer.set_pacer(settings)
 
@@ -557,6 +568,7 @@ class ReplayController:
                                  scale=scale or float(st.get("scale", 1.0)), clock=self.position,
                                  schedule=lambda: self.schedule, replay_duration_s=self.rec.duration_s)
         self.window.setWindowTitle(f"vagal-coach — replay of {self.rec.name}")
+        self.window.view_changed.connect(keep_view)
         self.window.plots.schedule = self.schedule
         self.speed = 1.0
         self.playing = False
@@ -570,7 +582,6 @@ class ReplayController:
         bar.play_toggled.connect(self.set_playing)
         bar.seek_requested.connect(self.seek)
         bar.speed_changed.connect(self.set_speed)
-        bar.marker_jump.connect(self.seek)
         self.window.marker_requested.connect(self.add_marker)
         self.window.export_requested.connect(lambda k: asyncio.ensure_future(self.export(k)))
         self.markers = [(m.t_s, m.label + (f" — {m.note}" if m.note else "")) for m in self.rec.markers]
@@ -578,7 +589,7 @@ class ReplayController:
         prompts = sorted((float(o.get("t", 0.0)), str(o.get("text", ""))) for o in self.rec.meta.get("prompts", []))
         self.prompt_t_s, self.prompt_texts = [t for t, _ in prompts], [x for _, x in prompts]
         self.prompt_s = float(self.rec.meta.get("guided", {}).get("prompt_seconds", 14.0))
-        bar.set_markers(self.markers)
+        self.window.markers.set_markers(self.markers)
         self.timer = QTimer(self.window)
         self.timer.timeout.connect(self.redraw)
         self.timer.start(500)
@@ -700,8 +711,7 @@ class ReplayController:
             note = note if ok else ""
         self.markers.append((t, label + (f" — {note}" if note else "")))
         self.markers.sort()
-        assert self.window.replay_bar is not None
-        self.window.replay_bar.set_markers(self.markers)
+        self.window.markers.set_markers(self.markers)
         if self.rec.format == "native":
             from vagal_coach.io.native import append_event
 
