@@ -126,3 +126,40 @@ def test_theme_and_text_size_are_kept_between_runs(qtbot, loop, home):
     assert rp.window.theme.name == "light" and rp.window.scale == 1.15
     rp.window.step_text(-1)  # a change in the replay is kept too
     assert load_settings()["scale"] == 1.0 and load_settings()["theme"] == "light"
+
+
+def test_history_fits_and_reads_as_dates_with_one_session(qtbot, loop, home):
+    import shutil
+
+    import numpy as np
+
+    from tests.conftest import RECORDINGS
+    from vagal_coach.gui.app import TrainController
+    from vagal_coach.gui.theme import THEMES
+
+    d = home / "recordings" / "ana"
+    d.mkdir(parents=True)
+    shutil.copy(RECORDINGS / "synthetic-practice-6bpm.vcs.jsonl", d / "20261101-090000-practice.vcs.jsonl")
+    ctrl = TrainController(simulate=True)
+    qtbot.addWidget(ctrl.window)
+    loop.run_until_complete(ctrl.open_history())
+    h = ctrl.history
+    qtbot.addWidget(h)
+    assert h.summary.text() == "1 session"
+    for col, w in h.plots.items():
+        x0, x1 = w.getPlotItem().vb.viewRange()[0]
+        assert x1 - x0 >= 7 * 86400 - 1  # a week at least: ticks are days, not fractions of a second
+        ax = w.getAxis("bottom")
+        ticks = [s for level in ax.tickValues(x0, x1, w.width()) for s in ax.tickStrings(level[1], 1, level[0])]
+        assert ticks and all("." not in t and ":" not in t for t in ticks), ticks
+        (y0, y1), v = w.getPlotItem().vb.viewRange()[1], h.points[col].getData()[1]
+        assert y0 <= v[0] <= y1 and (y1 - y0) >= 0.15 * abs(v[0]) and (y1 - y0) <= 2 * abs(v[0])
+    for screen in SCREENS:
+        for step in STEPS:
+            h.set_theme(THEMES["dark"], step)
+            ctrl.window.apply_theme("dark", step)
+            h.fit_to(screen)
+            h.show()
+            qtbot.wait(1)
+            assert layout_problems(h, screen) == [], (screen, step)
+    assert np.isfinite(h.points["session_rmssd_ms"].getData()[1]).all()

@@ -281,7 +281,7 @@ def test_history_view_lists_sessions_and_opens_a_replay(qtbot, loop, home):
         status_col = [c[1] for c in h_columns()].index("status")
         statuses = [h.table.item(i, status_col).text() for i in range(2)]
         assert any(s.startswith("unreadable") for s in statuses) and "ok" in statuses
-        assert "1 sessions, 1 unreadable" in h.summary.text()
+        assert "1 session, 1 unreadable" in h.summary.text()
         x, y = h.points["session_rmssd_ms"].getData()
         assert len(x) == 1 and y[0] > 0
         ok_row = statuses.index("ok")
