@@ -77,6 +77,8 @@ def add_replay_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--headless", action="store_true", help="no window: run the live engine and write snapshots")
     p.add_argument("--speed", type=_speed, default=math.inf, help="1..16 (or any N) times real time, or max")
     p.add_argument("--jsonl", metavar="OUT", help="one JSON snapshot per beat ('-' for stdout)")
+    p.add_argument("--summary-json", metavar="OUT", help="the session summary (the figures the window shows at "
+                   "the end of a replay) as JSON ('-' for stdout)")
 
 
 def cmd_scan(ns: argparse.Namespace) -> int:
@@ -294,20 +296,34 @@ def cmd_replay_headless(ns: argparse.Namespace) -> int:
     def emit(s: Any) -> None:
         write(json.dumps(s.as_dict(), separators=(",", ":")) + "\n")
 
-    if out is not None and not parallel:
-        session.on_snapshot.append(emit)
+    kept: list[Any] = []  # every snapshot, for the session summary
+    if not parallel:
+        session.on_snapshot.append(kept.append)
+        if out is not None:
+            session.on_snapshot.append(emit)
     t0 = time.perf_counter()
     try:
         asyncio.run(session.run())
         if parallel:
             from vagal_coach.session.parallel import snapshots
 
-            if out is not None:
-                for block in snapshots(engine.log, schedule, jsonl=True):
-                    write(block)
+            for block in snapshots(engine.log, schedule, jsonl=True):
+                write(block)
+                kept.extend(json.loads(line) for line in block.splitlines() if line)
     finally:
         if out is not None and out is not sys.stdout:
             out.close()
+    from vagal_coach.session.summary import replay_summary, summary_lines
+
+    summary = replay_summary(session, kept, rec)
+    for line in summary_lines(summary):
+        print(line, file=sys.stderr)
+    if ns.summary_json:
+        text = json.dumps(summary.as_dict())
+        if ns.summary_json == "-":
+            print(text)
+        else:
+            Path(ns.summary_json).write_text(text + "\n")
     st = session.status
     print(f"replayed {rec.name}: {st.n_beats} beats in {time.perf_counter() - t0:.2f} s"
           + (f"; snapshots: {ns.jsonl}" if ns.jsonl and ns.jsonl != "-" else ""), file=sys.stderr)

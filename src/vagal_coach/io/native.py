@@ -271,6 +271,8 @@ def read(path: Path, text: str) -> Recording:
                 rec.meta.setdefault(k + "s", []).append(o)
             elif k == "guided":
                 rec.meta["guided"] = {a: b for a, b in o.items() if a not in ("type", "t")}
+            elif k == "summary":  # the session's summary, as the window showed it at Stop
+                rec.meta["summary"] = {a: b for a, b in o.items() if a != "type"}
         except (KeyError, TypeError, ValueError):
             continue
     # a gap opened when the link dropped and never closed: the session ended before beats resumed

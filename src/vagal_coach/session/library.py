@@ -59,6 +59,14 @@ def _metrics(path: Path) -> dict:
         out["coherence"] = coherence_ratio(f, p)[0]
     else:
         out["resonance_power_ms2"] = out["coherence"] = nan
+    shown = rec.meta.get("summary")
+    if isinstance(shown, dict):  # the session's own summary (session.summary): the figures shown at Stop
+        from vagal_coach.session.summary import Summary
+
+        s = Summary.from_dict(shown)
+        out["duration_s"] = s.duration_s
+        out["session_rmssd_ms"], out["session_ln_rmssd"] = s.practice_rmssd_ms, s.practice_ln_rmssd
+        out["resonance_power_ms2"], out["coherence"] = s.mean_resonance_ms2, s.mean_coherence
     ratings = [n.get("value") for n in rec.meta.get("ratings", []) if isinstance(n.get("value"), (int, float))]
     out["rating"] = float(ratings[-1]) if ratings else nan
     return out
