@@ -80,7 +80,10 @@ def add_replay_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--headless", action="store_true", help="no window: run the live engine and write snapshots")
     p.add_argument("--speed", type=_speed, default=math.inf, help="1..16 (or any N) times real time, or max")
     p.add_argument("--jsonl", metavar="OUT", help="one JSON snapshot per beat ('-' for stdout)")
-    p.add_argument("--force", action="store_true", help="replace an existing --jsonl file (never the input)")
+    p.add_argument("--summary-json", metavar="OUT", help="the session summary (the figures the window shows at "
+                   "the end of a replay) as JSON ('-' for stdout)")
+    p.add_argument("--force", action="store_true", help="replace an existing --jsonl or --summary-json file "
+                   "(never the input)")
 
 
 def cmd_scan(ns: argparse.Namespace) -> int:
@@ -277,15 +280,19 @@ def cmd_replay_headless(ns: argparse.Namespace) -> int:
 
     from vagal_coach.clock import Clock
     from vagal_coach.io import read_recording
-    from vagal_coach.io.atomic import atomic_path, check_target
+    from vagal_coach.io.atomic import atomic_path, check_target, write_text
     from vagal_coach.model.pacer import PacerSchedule
     from vagal_coach.sensors.replay import ReplaySource
     from vagal_coach.session.engine import LiveEngine
     from vagal_coach.session.runner import Session
+    from vagal_coach.session.summary import replay_summary, summary_lines
 
     to_file = bool(ns.jsonl) and ns.jsonl != "-"
+    summary_to_file = bool(ns.summary_json) and ns.summary_json != "-"
     if to_file:
         check_target(ns.jsonl, force=ns.force, inputs=[ns.file])
+    if summary_to_file:
+        check_target(ns.summary_json, force=ns.force, inputs=[ns.file])
     rec = read_recording(ns.file)
     clock = Clock(ns.speed)
     schedule = PacerSchedule(rec.pacer) if rec.pacer else None
@@ -301,14 +308,25 @@ def cmd_replay_headless(ns: argparse.Namespace) -> int:
         elif ns.jsonl == "-":
             out = sys.stdout
         t0 = time.perf_counter()
-        _replay(session, engine, schedule, parallel, out)
+        kept = _replay(session, engine, schedule, parallel, out)
+    summary = replay_summary(session, kept, rec)
+    for line in summary_lines(summary):
+        print(line, file=sys.stderr)
+    if ns.summary_json:
+        text = json.dumps(summary.as_dict())
+        if ns.summary_json == "-":
+            print(text)
+        else:
+            write_text(ns.summary_json, text + "\n", force=ns.force, inputs=[ns.file])
     st = session.status
     print(f"replayed {printable(rec.name)}: {st.n_beats} beats in {time.perf_counter() - t0:.2f} s"
           + (f"; snapshots: {printable(ns.jsonl)}" if to_file else ""), file=sys.stderr)
     return 0
 
 
-def _replay(session: Any, engine: Any, schedule: Any, parallel: bool, out: Any) -> None:
+def _replay(session: Any, engine: Any, schedule: Any, parallel: bool, out: Any) -> list[Any]:
+    """Run the replay, writing snapshots to ``out``; every snapshot (a Snapshot, or its dict when computed
+    in parallel), for the session summary."""
     import asyncio
 
     write = out.write if out is not None else (lambda _s: None)
@@ -316,14 +334,19 @@ def _replay(session: Any, engine: Any, schedule: Any, parallel: bool, out: Any) 
     def emit(s: Any) -> None:
         write(json.dumps(s.as_dict(), separators=(",", ":")) + "\n")
 
-    if out is not None and not parallel:
-        session.on_snapshot.append(emit)
+    kept: list[Any] = []
+    if not parallel:
+        session.on_snapshot.append(kept.append)
+        if out is not None:
+            session.on_snapshot.append(emit)
     asyncio.run(session.run())
-    if parallel and out is not None:
+    if parallel:
         from vagal_coach.session.parallel import snapshots
 
         for block in snapshots(engine.log, schedule, jsonl=True):
             write(block)
+            kept.extend(json.loads(line) for line in block.splitlines() if line)
+    return kept
 
 
 def cmd_resonance(ns: argparse.Namespace) -> int:

@@ -323,6 +323,8 @@ def read(path: Path, text: str) -> Recording:
                 rec.end_t_s = float(o["t"])
             elif kind in ("prompt", "rating", "own_rate", "guided"):
                 _guided_event(rec, kind, o)
+            elif kind == "summary":  # the session's summary, as the window showed it at Stop
+                rec.summary = {a: b for a, b in o.items() if a != "type"}
         except (KeyError, TypeError, ValueError):
             continue
     # a gap opened when the link dropped and never closed: the session ended before beats resumed

@@ -65,6 +65,13 @@ def _metrics(path: Path) -> dict:
         out["coherence"] = coherence_ratio(f, p)[0]
     else:
         out["resonance_power_ms2"] = out["coherence"] = nan
+    if rec.summary is not None:  # the session's own summary (session.summary): the figures shown at Stop
+        from vagal_coach.session.summary import Summary
+
+        s = Summary.from_dict(rec.summary)
+        out["duration_s"] = s.duration_s
+        out["session_rmssd_ms"], out["session_ln_rmssd"] = s.practice_rmssd_ms, s.practice_ln_rmssd
+        out["resonance_power_ms2"], out["coherence"] = s.mean_resonance_ms2, s.mean_coherence
     out["rating"] = rec.guided.ratings[-1].value if rec.guided.ratings else nan
     return out
 
