@@ -7,9 +7,11 @@ With a ``pmd`` entry in the plan it is an H10: it serves Polar's Measurement Dat
 The plan lists notifications (hex payloads) and the interval between them, and optional outages
 ``[start_index, seconds, kind]`` before notification ``start_index``: ``drop`` (the link drops and the
 strap stays known to the central's stack), ``removed`` (the stack forgets the strap, which is silent for
-``seconds`` and then advertises again) or ``power`` (the central's adapter is off for ``seconds``). The
-notifications due meanwhile are sent after the outage. Every notification actually sent while a central
-listened is logged with its send time, and each outage's ``gone``, ``advertising`` and ``resubscribed``.
+``seconds`` and then advertises again), ``power`` (the central's adapter is off for ``seconds``) or
+``silent`` (the link stays up but the strap stops notifying, heart rate and raw frames, until a central
+subscribes afresh; ``seconds`` is ignored). The notifications due meanwhile are sent after the outage.
+Every notification actually sent while a central listened is logged with its send time, and each outage's
+``gone``, ``advertising`` and ``resubscribed``.
 """
 
 from __future__ import annotations
@@ -282,8 +284,14 @@ async def main() -> None:
             await call(bus, adapter, "org.bluez.GattManager1", "UnregisterApplication", "o", [APP])
             await call(bus, adapter, "org.bluez.GattManager1", "RegisterApplication", "oa{sv}", [APP, {}])
             hrm.notifying = False
+            if data is not None:
+                data.notifying = False
             devices = await central_devices(bus, ns.central)
-            if kind == "drop":
+            if kind == "silent":
+                # the link stays up, the strap stops notifying (the old subscription's objects are dead with
+                # the old registration) until a central subscribes afresh to the new one
+                pass
+            elif kind == "drop":
                 # the link drops (interference, a strap briefly out of reach) and nothing reaches the central
                 # for a while; the strap stays known to the central's stack, as on real BlueZ. BlueZoo's
                 # Connect ignores reachability, so the central may reconnect at once: the notifications
@@ -306,7 +314,7 @@ async def main() -> None:
                 raise SystemExit(f"unknown outage kind {kind}")
             mark("gone", kind=kind)
             t_gone = time.monotonic()
-            if kind != "drop":
+            if kind not in ("drop", "silent"):
                 await asyncio.sleep(seconds)  # silent: the notifications due now are lost
                 if kind == "power":
                     await central("Powered", True)
@@ -315,6 +323,7 @@ async def main() -> None:
             mark("advertising", after_gone_s=t_adv - t_gone)
             while not hrm.notifying and time.monotonic() < t_adv + 60:
                 await asyncio.sleep(0.02)
+            # a silent link: from the silence to the fresh subscription (nothing was taken away to come back)
             mark("resubscribed", after_s=time.monotonic() - t_adv, ok=hrm.notifying)
             if kind == "drop":
                 await asyncio.sleep(max(0.0, t_gone + seconds - time.monotonic()))  # what is due now is lost

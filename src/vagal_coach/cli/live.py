@@ -126,7 +126,7 @@ class StatusLine:
 
         clock = mmss(t)
         link = st.link_text(t)
-        link = link if link.startswith("searching") else f"link {link}"
+        link = link if link.startswith(("searching", "no data")) else f"link {link}"
         from vagal_coach.session.raw import raw_status_texts
 
         raw = self.session.raw
@@ -217,7 +217,7 @@ def cmd_record(ns: argparse.Namespace) -> int:
         async def tick() -> None:  # the line moves on while no beat arrives ("searching ... (0:42)")
             while True:
                 await asyncio.sleep(1.0)
-                if session.status.searching_since_s is not None:
+                if session.status.searching_since_s is not None or session.status.silent_since_s is not None:
                     status.update(force=status.tty)
 
         ticker = asyncio.ensure_future(tick())

@@ -33,6 +33,13 @@ BACKOFF_S = (0.5, 1.0, 2.0, 3.0)
 RESCAN_S = 5.0
 #: seconds to wait for the strap's answer to a PMD control point request
 PMD_TIMEOUT_S = 5.0
+#: seconds of silence on a live link before the watchdog recycles it: heart-rate straps notify about once
+#: a second, and an H10 streaming raw data sends a frame at least every second
+SILENCE_S = 5.0
+#: the longest wait between recycles while a strap stays silent (each silent recycle doubles the wait)
+SILENCE_MAX_S = 30.0
+#: seconds to wait for a strap whose services are still resolving before its services are read again
+SERVICES_RETRY_S = (1.0, 2.0, 3.0)
 
 
 @dataclass(frozen=True)
@@ -105,8 +112,9 @@ class BleStrap:
 
     def __init__(self, address: str, clock: Clock | None = None, *, adapter: str | None = None,
                  connect_timeout_s: float = 15.0, scan_timeout_s: float = 6.0, name: str | None = None,
-                 first_attempts: int = 3, raw: bool = True) -> None:
+                 first_attempts: int = 3, raw: bool = True, silence_s: float = SILENCE_S) -> None:
         self.address = address
+        self.silence_s = silence_s  # the data watchdog: a live link this long without data is recycled
         self.raw = raw  # start the raw ECG and ACC streams on a strap that offers them (Polar PMD)
         self.clock = clock or Clock()
         self.adapter = adapter
@@ -117,6 +125,7 @@ class BleStrap:
         self._closed = asyncio.Event()
         self._client = None
         self._device = None  # the BLEDevice last connected to (bleak's handle on the OS's device object)
+        self._silent: str = ""  # why the last stream ended on the watchdog ("" when it did not)
 
     async def close(self) -> None:
         self._closed.set()
@@ -268,17 +277,29 @@ class BleStrap:
                 yield LinkEvent(clk.now(), "connecting", str(err.message))
                 await self._backoff(attempt)
                 attempt += 1
+        quiet_recycles = 0  # recycles in a row after which the strap stayed silent
         while True:
             yield LinkEvent(clk.now(), "connected", self.address)
             yield DeviceInfo(clk.now(), info)
-            async for note in self._stream(queue, disconnected):
+            got_data = False
+            wait_s = min(SILENCE_MAX_S, self.silence_s * 2 ** quiet_recycles)
+            async for note in self._stream(queue, disconnected, wait_s):
+                got_data = True
                 yield note
             self._client = None
             if self._closed.is_set():
                 with contextlib.suppress(Exception):
                     await client.disconnect()
                 break
-            yield LinkEvent(clk.now(), "lost", "link dropped")
+            if self._silent:
+                # the link is up but nothing arrives (a strap that stopped notifying, a stack that never
+                # reported the drop): say so, then recycle the link (disconnect, connect, subscribe afresh)
+                quiet_recycles = 0 if got_data else quiet_recycles + 1
+                yield LinkEvent(clk.now(), "silent", self._silent)
+                await self._recycle(client, disconnected)
+            else:
+                quiet_recycles = 0
+                yield LinkEvent(clk.now(), "lost", "link dropped")
             found = None
             async for ev in self._search(queue):
                 if isinstance(ev, LinkEvent):
@@ -290,22 +311,59 @@ class BleStrap:
             client, info, disconnected = found
         yield LinkEvent(clk.now(), "closed", "session ended")
 
-    async def _stream(self, queue: asyncio.Queue[Notification], disconnected: asyncio.Event
-                      ) -> AsyncIterator[Notification | PmdFrame]:
-        """Notifications as they arrive, until the link drops or the session ends (then what is queued)."""
+    async def _recycle(self, client, disconnected: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+        """Drop a silent link ourselves and wait (briefly) for the stack to confirm it."""
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(client.disconnect(), self.connect_timeout_s)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(disconnected.wait(), 5.0)
+
+    async def _stream(self, queue: asyncio.Queue[Notification], disconnected: asyncio.Event,
+                      silence_s: float | None = None) -> AsyncIterator[Notification | PmdFrame]:
+        """Notifications as they arrive, until the link drops, the session ends, or the watchdog finds the
+        link silent (then ``self._silent`` says why), then what is queued.
+
+        The watchdog: no heart-rate notification for ``silence_s``, or, once the raw streams have sent a
+        frame, none of them for ``silence_s`` (an H10 whose ECG stopped while its heart rate goes on)."""
+        silence_s = self.silence_s if silence_s is None else silence_s
         closed_wait = asyncio.ensure_future(self._closed.wait())
         dis_wait = asyncio.ensure_future(disconnected.wait())
+        self._silent = ""
+        last_hr = last_raw = time.monotonic()
+        raw_seen = False
+        get: asyncio.Future | None = None
         try:
             while not disconnected.is_set() and not self._closed.is_set():
-                get = asyncio.ensure_future(queue.get())
-                done, _ = await asyncio.wait({get, dis_wait, closed_wait}, return_when=asyncio.FIRST_COMPLETED)
+                if get is None:
+                    get = asyncio.ensure_future(queue.get())
+                now = time.monotonic()
+                due = min(last_hr, last_raw if raw_seen else math.inf) + silence_s
+                done, _ = await asyncio.wait({get, dis_wait, closed_wait}, timeout=max(0.0, due - now),
+                                             return_when=asyncio.FIRST_COMPLETED)
                 if get in done:
-                    yield get.result()
-                else:
-                    get.cancel()
+                    note = get.result()
+                    get = None
+                    if isinstance(note, PmdFrame):
+                        last_raw, raw_seen = time.monotonic(), True
+                    else:
+                        last_hr = time.monotonic()
+                    yield note
+                elif not done:
+                    now = time.monotonic()
+                    if now - last_hr >= silence_s:
+                        self._silent = f"no data from the strap for {now - last_hr:.0f} s: reconnecting"
+                    elif raw_seen and now - last_raw >= silence_s:
+                        self._silent = f"no raw data from the strap for {now - last_raw:.0f} s: reconnecting"
+                    if self._silent:
+                        break
+            if get is not None and get.done() and not get.cancelled():
+                yield get.result()
+                get = None
             while not queue.empty():
                 yield queue.get_nowait()
         finally:
+            if get is not None:
+                get.cancel()
             closed_wait.cancel()
             dis_wait.cancel()
 

@@ -36,6 +36,8 @@ class SessionStatus:
     gaps: list[Gap] = field(default_factory=list)  # closed gaps
     open_gap_start_s: float | None = None  # the link is down since this beat time (an open gap)
     searching_since_s: float | None = None  # session time the link was lost (None while connected)
+    silent_since_s: float | None = None  # the link went silent: session time of the last data (None once data flows)
+    open_gap_reason: str = "link lost"
     last: Snapshot | None = None
     # raw streams (a strap with Polar's PMD): where beats come from, and what the breath does
     rr_source: str = "strap"
@@ -52,9 +54,11 @@ class SessionStatus:
 
     def link_text(self, now_s: float) -> str:
         """What the window and ``record``'s status line say of the link: "searching for the strap (0:42)"."""
-        if self.searching_since_s is not None and self.link not in ("closed", "failed"):
-            from vagal_coach.clock import mmss
+        from vagal_coach.clock import mmss
 
+        if self.silent_since_s is not None and self.link not in ("closed", "failed"):
+            return f"no data from the strap ({mmss(max(0.0, now_s - self.silent_since_s))})"
+        if self.searching_since_s is not None and self.link not in ("closed", "failed"):
             return f"searching for the strap ({mmss(max(0.0, now_s - self.searching_since_s))})"
         return self.link
 
@@ -77,6 +81,7 @@ class Session:
         self.ecg_beats_used = 0  # beats the ECG gave the engine (while its signal was good)
         self._strap_beats: list[float] = []
         self._next_agreement_s = AGREEMENT_EVERY_S
+        self._last_data_t_s: float | None = None  # arrival of the last notification or raw frame
 
     # ---- user intent
     def set_pacer(self, schedule: PacerSchedule | None, events: list[PacerEvent] | None = None) -> None:
@@ -121,6 +126,9 @@ class Session:
     def handle(self, ev: SourceEvent) -> list[Snapshot]:
         """Process one source event (also usable synchronously, e.g. by tests and replays)."""
         st = self.status
+        if isinstance(ev, (Notification, PmdFrame)):
+            self._last_data_t_s = ev.t_s
+            st.silent_since_s = None
         if isinstance(ev, Notification):
             m, batch, snaps = self.engine.push_raw(ev.t_s, ev.raw)
             if self.recorder:
@@ -133,7 +141,7 @@ class Session:
                 # beats resume after a link loss: close the gap opened when it dropped
                 start = st.open_gap_start_s if batch.gap is None else batch.gap[0]
                 end = batch.gap[1] if batch.gap is not None else float(batch.t_s[0] - batch.rr_ms[0] / 1000.0)
-                self._add_gap(Gap(start, max(start, end), "link lost"))
+                self._add_gap(Gap(start, max(start, end), st.open_gap_reason))
                 st.open_gap_start_s = None
             elif batch.gap is not None:
                 self._add_gap(Gap(batch.gap[0], batch.gap[1], "no beats received"))
@@ -148,16 +156,22 @@ class Session:
             st.link, st.link_detail = ev.state, ev.detail
             if self.recorder:
                 self.recorder.link(ev.t_s, ev.state, ev.detail)
-            if ev.state in ("lost", "reconnecting"):
+            if ev.state in ("lost", "reconnecting", "silent"):
+                # "silent": the link is up but nothing arrives; the source recycles it (a gap as for a loss)
                 self.engine.clock.reset()
-                if st.searching_since_s is None:
-                    st.searching_since_s = ev.t_s
+                if ev.state == "silent":
+                    st.silent_since_s = ev.t_s if self._last_data_t_s is None else self._last_data_t_s
+                else:
+                    st.silent_since_s = None  # a real loss: the search's count says more
+                    if st.searching_since_s is None:
+                        st.searching_since_s = ev.t_s
                 if st.open_gap_start_s is None and st.n_beats:
                     # written at once, so a session that ends during the outage still shows the gap
                     last = self.engine.clock.last_beat_s
                     st.open_gap_start_s = float(ev.t_s if last is None else last)
+                    st.open_gap_reason = "no data from the strap" if ev.state == "silent" else "link lost"
                     if self.recorder:
-                        self.recorder.gap_start(st.open_gap_start_s, "link lost")
+                        self.recorder.gap_start(st.open_gap_start_s, st.open_gap_reason)
             elif ev.state == "connected":
                 st.searching_since_s = None
         elif isinstance(ev, DeviceInfo):
