@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import time
 
 from dbus_fast import BusType, Message, MessageType, Variant
@@ -181,6 +182,14 @@ async def call(bus: MessageBus, path: str, iface: str, member: str, sig: str = "
     return reply.body
 
 
+async def call_bus(bus: MessageBus, member: str, sig: str, body: list):
+    reply = await bus.call(Message(destination="org.freedesktop.DBus", path="/org/freedesktop/DBus",
+                                   interface="org.freedesktop.DBus", member=member, signature=sig, body=body))
+    if reply.message_type == MessageType.ERROR:
+        raise RuntimeError(f"{member}: {reply.error_name} {reply.body}")
+    return reply.body
+
+
 async def central_devices(bus: MessageBus, central: str) -> list[str]:
     (objs,) = await call(bus, "/", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
     return [p for p, ifs in objs.items() if p.startswith(f"/org/bluez/{central}/dev_") and "org.bluez.Device1" in ifs]
@@ -210,9 +219,14 @@ async def main() -> None:
         data = Characteristic(PMD_DATA, f"{APP}/service2", ["notify"])
         objects.update({f"{APP}/service2": Service(PMD), f"{APP}/service2/char0": cp,
                         f"{APP}/service2/char1": data})
+    late_hr_s = plan.get("late_hr_s")  # a half-read strap: its Heart Rate service appears this long after the
+    hr_objects = {p: o for p, o in objects.items() if p.startswith(f"{APP}/service0")}  # first connection
     for path, iface in objects.items():
-        bus.export(path, iface)
-    bus.export(APP, ObjectManager(objects))
+        if late_hr_s is None or path not in hr_objects:
+            bus.export(path, iface)
+    manager = ObjectManager({p: o for p, o in objects.items() if p not in hr_objects} if late_hr_s is not None
+                            else objects)
+    bus.export(APP, manager)
     adv = Advertisement(ns.name)
     bus.export(ADV, adv)
     adapter = f"/org/bluez/{ns.adapter}"
@@ -257,6 +271,51 @@ async def main() -> None:
                 break
         hrm.notifying = False
 
+    async def register_anew() -> None:
+        # fresh handles for every object: BlueZoo cannot export a connection's GATT objects twice, so a central
+        # that connects again needs a fresh registration (real BlueZ has no such limit)
+        await call(bus, adapter, "org.bluez.GattManager1", "UnregisterApplication", "o", [APP])
+        await call(bus, adapter, "org.bluez.GattManager1", "RegisterApplication", "oa{sv}", [APP, {}])
+
+    async def complete_services(connections: asyncio.Queue) -> None:
+        """The Heart Rate service registered ``late_hr_s`` after the first connection (a strap still resolving
+        its GATT table, or one the central's stack cached before it changed): a connection before then finds
+        no 0x2A37."""
+        done_t = None
+        while True:
+            try:
+                connected = await asyncio.wait_for(connections.get(),
+                                                   None if done_t is None else max(0.0, done_t - time.monotonic()))
+            except asyncio.TimeoutError:
+                manager._objects = objects
+                for path, iface in hr_objects.items():
+                    bus.export(path, iface)
+                await register_anew()
+                mark("services_complete")
+                done_t = math.inf
+                continue
+            if connected and done_t is None:
+                mark("first_connection")
+                done_t = time.monotonic() + late_hr_s
+            elif not connected:
+                await register_anew()
+
+    late_task = None
+    if late_hr_s is not None:
+        connections: asyncio.Queue = asyncio.Queue()
+
+        def on_message(msg: Message) -> None:
+            if (msg.message_type == MessageType.SIGNAL and msg.member == "PropertiesChanged"
+                    and msg.path.startswith(f"/org/bluez/{ns.central}/dev_") and msg.body[0] == "org.bluez.Device1"
+                    and "Connected" in msg.body[1]):
+                connections.put_nowait(bool(msg.body[1]["Connected"].value))
+
+        bus.add_message_handler(on_message)
+        await call_bus(bus, "AddMatch", "s", ["type='signal',sender='org.bluez',member='PropertiesChanged',"
+                                              "arg0='org.bluez.Device1'"])
+        late_task = asyncio.ensure_future(complete_services(connections))
+        late_task.add_done_callback(lambda t: t.cancelled() or t.exception() is None
+                                    or mark("error", what=repr(t.exception())))
     # wait for a central to subscribe
     t_end = time.monotonic() + 60
     while not hrm.notifying and time.monotonic() < t_end:
@@ -275,6 +334,7 @@ async def main() -> None:
                 mark("frame", type=mtype, t_due=t_due, hex=hexstr)
 
     frame_task = asyncio.ensure_future(send_frames()) if pmd_plan else None
+    t_last_sent = t_start
     for i, hexstr in enumerate(plan["notifications"]):
         if i in outages:
             seconds, kind = outages[i]
@@ -321,6 +381,8 @@ async def main() -> None:
                 await advertise(True)
             t_adv = time.monotonic()
             mark("advertising", after_gone_s=t_adv - t_gone)
+            if kind == "silent":
+                t_adv = t_last_sent  # the silence began with the last notification sent
             while not hrm.notifying and time.monotonic() < t_adv + 60:
                 await asyncio.sleep(0.02)
             # a silent link: from the silence to the fresh subscription (nothing was taken away to come back)
@@ -333,10 +395,13 @@ async def main() -> None:
             await asyncio.sleep(max(0.0, t_start + times[i] - time.monotonic()))
         if hrm.notifying:
             hrm.notify(bytes.fromhex(hexstr))
+            t_last_sent = time.monotonic()
             mark("sent", i=i, hex=hexstr)
         if not times:
             delays = plan.get("delays_s")
             await asyncio.sleep(delays[i] if delays else plan.get("interval_s", 0.2))
+    if late_task is not None:
+        late_task.cancel()
     if frame_task is not None:
         await frame_task
         mark("pmd_requests", requests=cp.requests)

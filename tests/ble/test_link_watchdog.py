@@ -19,7 +19,7 @@ def test_a_silent_live_link_is_recycled_within_10_s_and_the_gap_recorded(bluez_e
     resub = next(e for e in sent if e["event"] == "resubscribed")
     assert gone["kind"] == "silent" and resub["ok"], "the recorder never subscribed afresh"
     # noticed after SILENCE_S and recycled: subscribed afresh well within 10 s of the silence
-    assert SILENCE_S <= resub["after_s"] + 0.5 and resub["after_s"] <= 10.0
+    assert SILENCE_S <= resub["after_s"] <= 10.0  # from the last notification sent
     sent_rr = _sent_rr(sent)
     assert rec.rr_ms.size == len(sent_rr)  # every beat the strap sent is kept, in order
     assert np.allclose(rec.rr_ms, sent_rr, atol=1e-3)

@@ -125,6 +125,7 @@ class BleStrap:
         self._closed = asyncio.Event()
         self._client = None
         self._device = None  # the BLEDevice last connected to (bleak's handle on the OS's device object)
+        self._fresh_services = False  # the next connection discovers services afresh (after a failed one)
         self._silent: str = ""  # why the last stream ended on the watchdog ("" when it did not)
 
     async def close(self) -> None:
@@ -160,29 +161,68 @@ class BleStrap:
             raise DeviceError("no Heart Rate Measurement characteristic: not a heart-rate strap?", path=client.address)
         return max(chars, key=lambda c: c.handle)
 
+    def _client_kwargs(self, fresh: bool) -> dict:
+        """bleak's per-OS options: the adapter on Linux; on Windows, after a failed or incomplete service
+        discovery, discovery from the strap rather than the OS's GATT cache (WinRT otherwise serves the stale
+        cache again, the "Connecting..." hang of some Windows 11 set-ups)."""
+        kw = _bleak_kwargs(self.adapter)
+        if fresh and sys.platform == "win32":
+            kw["winrt"] = {"use_cached_services": False}
+        return kw
+
     async def _connect(self, device, queue: asyncio.Queue[Notification]):  # type: ignore[no-untyped-def]
         """Connect to ``device`` (a bleak BLEDevice), read its facts and subscribe to 0x2A37.
+
+        A strap whose services are still resolving (or whose GATT table the OS cached before a firmware
+        change) may show no Heart Rate Measurement on the first connection: its services are then read
+        again on fresh connections (``SERVICES_RETRY_S`` apart) before it is called not a heart-rate strap.
 
         Returns the client, the facts and an event set when this connection drops."""
         from bleak import BleakClient
 
         loop = asyncio.get_running_loop()
         clk = self.clock
-        disconnected = asyncio.Event()
+        fresh = self._fresh_services
+        reads = 0
+        while True:
+            disconnected = asyncio.Event()
 
-        def on_disconnect(_client: object) -> None:
-            loop.call_soon_threadsafe(disconnected.set)
+            def on_disconnect(_client: object, ev: asyncio.Event = disconnected) -> None:
+                loop.call_soon_threadsafe(ev.set)
 
-        client = BleakClient(device, disconnected_callback=on_disconnect, timeout=self.connect_timeout_s,
-                             **_bleak_kwargs(self.adapter))
-        await client.connect()
+            client = BleakClient(device, disconnected_callback=on_disconnect, timeout=self.connect_timeout_s,
+                                 **self._client_kwargs(fresh))
+            try:
+                await client.connect()
+            except Exception:
+                self._fresh_services = True  # a failed discovery: the next try asks the strap itself
+                raise
+            reads += 1
+            try:
+                char = self._measurement_char(client)
+            except DeviceError as e:
+                with contextlib.suppress(Exception):
+                    await client.disconnect()
+                if reads > len(SERVICES_RETRY_S):
+                    raise DeviceError(f"no Heart Rate Measurement characteristic after reading the services "
+                                      f"{reads} times: not a heart-rate strap?", path=e.path) from None
+                fresh = True
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._closed.wait(), SERVICES_RETRY_S[reads - 1])
+                if self._closed.is_set():
+                    raise DeviceError("session ended", path=self.address) from None
+                continue
+            break
+        self._fresh_services = False
         try:
             info = await self._read_info(client)
+            if reads > 1:
+                info["services_read"] = reads  # the strap's services were complete only on this read
 
             def on_data(_char: object, data: bytearray) -> None:
                 queue.put_nowait(Notification(clk.now(), bytes(data)))
 
-            await client.start_notify(self._measurement_char(client), on_data)
+            await client.start_notify(char, on_data)
             if self.raw and client.services.get_characteristic(pmd.PMD_CONTROL) is not None:
                 info["pmd"] = await self._start_pmd(client, queue)
         except BaseException:
