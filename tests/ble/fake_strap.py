@@ -3,7 +3,9 @@ registered through BlueZ's D-Bus API (dbus-fast), exactly as a peripheral app wo
 
 Run as a process: ``python fake_strap.py --adapter hci1 --plan PLAN.json --log SENT.jsonl``.
 With a ``pmd`` entry in the plan it is an H10: it serves Polar's Measurement Data service too (see
-``ControlPoint``) and sends the plan's ECG and ACC frames once the central has started each stream.
+``ControlPoint``) and sends the plan's ECG and ACC frames once the central has started each stream (and,
+with ``start_delay_s``, only that long after each start, as an H10 may). With ``late_hr_s`` its Heart Rate
+service is registered that long after the first connection (a half-read strap).
 The plan lists notifications (hex payloads) and the interval between them, and optional outages
 ``[start_index, seconds, kind]`` before notification ``start_index``: ``drop`` (the link drops and the
 strap stays known to the central's stack), ``removed`` (the stack forgets the strap, which is silent for
@@ -329,7 +331,9 @@ async def main() -> None:
         frames = sorted([(float(t), int(k), h) for k, lst in pmd_plan["frames"].items() for t, h in lst])
         for t_due, mtype, hexstr in frames:
             await asyncio.sleep(max(0.0, t_start + t_due - time.monotonic()))
-            if mtype in cp.started and data.notifying:
+            # an H10 may take its time (up to 30 s) after each start command before its first frame
+            if (mtype in cp.started and data.notifying
+                    and time.monotonic() >= cp.started[mtype] + pmd_plan.get("start_delay_s", 0.0)):
                 data.notify(bytes.fromhex(hexstr))
                 mark("frame", type=mtype, t_due=t_due, hex=hexstr)
 

@@ -133,7 +133,8 @@ class StatusLine:
         sched = self.session.engine.schedule
         extra = [x for x in raw_status_texts(raw.has_ecg, raw.has_acc, st.rr_source, st.agreement,
                                              st.breathing_rate_bpm, st.share_following, st.last_lag_deg,
-                                             sched is not None and sched.rate_scalar(t) > 0) if x]
+                                             sched is not None and sched.rate_scalar(t) > 0,
+                                             raw.starting(), raw.stuck_axes) if x]
         return (f"HR {hr} bpm | RMSSD {rmssd} ms | {contact} | {bat} | {link} | beats {st.n_beats} | {clock}{sim}"
                 + "".join(" | " + x for x in extra))
 

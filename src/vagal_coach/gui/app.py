@@ -474,7 +474,8 @@ class TrainController:
         raw = t.session.raw
         self.window.device.show_raw(*raw_status_texts(
             raw.has_ecg, raw.has_acc, st.rr_source, st.agreement, st.breathing_rate_bpm, st.share_following,
-            st.last_lag_deg, t.schedule is not None and t.schedule.rate_scalar(now) > 0))
+            st.last_lag_deg, t.schedule is not None and t.schedule.rate_scalar(now) > 0, raw.starting(),
+            raw.stuck_axes))
 
     def redraw(self) -> None:
         w = self.window

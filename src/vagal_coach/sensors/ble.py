@@ -143,9 +143,10 @@ class BleStrap:
             self.name = name
         for uuid, key in ((BATTERY_LEVEL, "battery_pct"), (BODY_SENSOR_LOCATION, "body_location")):
             try:
-                if client.services.get_characteristic(uuid) is None:
+                char = self._newest_char(client, uuid)
+                if char is None:
                     continue
-                raw = await client.read_gatt_char(uuid)
+                raw = await client.read_gatt_char(char)
             except Exception:  # optional characteristics: absent or unreadable is fine
                 continue
             if raw:
@@ -153,13 +154,19 @@ class BleStrap:
         return info
 
     @staticmethod
-    def _measurement_char(client):  # type: ignore[no-untyped-def]
-        """The Heart Rate Measurement characteristic; if a stale GATT cache lists it twice, the newest."""
-        chars = [c for svc in client.services for c in svc.characteristics
-                 if c.uuid.lower() == HEART_RATE_MEASUREMENT]
-        if not chars:
+    def _newest_char(client, uuid: str):  # type: ignore[no-untyped-def]
+        """The characteristic ``uuid``, or None; if a stale GATT cache lists it twice, the newest (bleak's
+        lookup by UUID refuses a duplicate)."""
+        chars = [c for svc in client.services for c in svc.characteristics if c.uuid.lower() == uuid]
+        return max(chars, key=lambda c: c.handle) if chars else None
+
+    @classmethod
+    def _measurement_char(cls, client):  # type: ignore[no-untyped-def]
+        """The Heart Rate Measurement characteristic (the newest, see ``_newest_char``)."""
+        char = cls._newest_char(client, HEART_RATE_MEASUREMENT)
+        if char is None:
             raise DeviceError("no Heart Rate Measurement characteristic: not a heart-rate strap?", path=client.address)
-        return max(chars, key=lambda c: c.handle)
+        return char
 
     def _client_kwargs(self, fresh: bool) -> dict:
         """bleak's per-OS options: the adapter on Linux; on Windows, after a failed or incomplete service
@@ -223,7 +230,7 @@ class BleStrap:
                 queue.put_nowait(Notification(clk.now(), bytes(data)))
 
             await client.start_notify(char, on_data)
-            if self.raw and client.services.get_characteristic(pmd.PMD_CONTROL) is not None:
+            if self.raw and self._newest_char(client, pmd.PMD_CONTROL) is not None:
                 info["pmd"] = await self._start_pmd(client, queue)
         except BaseException:
             with contextlib.suppress(Exception):
@@ -250,19 +257,24 @@ class BleStrap:
         def on_frame(_char: object, data: bytearray) -> None:
             queue.put_nowait(PmdFrame(clk.now(), bytes(data)))
 
+        control = self._newest_char(client, pmd.PMD_CONTROL)
+        data = self._newest_char(client, pmd.PMD_DATA)
+
         async def request(cmd: bytes) -> pmd.Response:
             while not answers.empty():
                 answers.get_nowait()
-            await client.write_gatt_char(pmd.PMD_CONTROL, cmd, response=True)
+            await client.write_gatt_char(control, cmd, response=True)
             while True:
                 resp = pmd.parse_response(await asyncio.wait_for(answers.get(), PMD_TIMEOUT_S))
                 if resp.op == cmd[0] and resp.mtype == cmd[1]:
                     return resp
 
         try:
-            features = pmd.parse_features(bytes(await client.read_gatt_char(pmd.PMD_CONTROL)))
-            await client.start_notify(pmd.PMD_CONTROL, on_control)
-            await client.start_notify(pmd.PMD_DATA, on_frame)
+            if data is None:
+                raise pmd.PmdError("no PMD data characteristic")
+            features = pmd.parse_features(bytes(await client.read_gatt_char(control)))
+            await client.start_notify(control, on_control)
+            await client.start_notify(data, on_frame)
             for mtype in (pmd.ECG, pmd.ACC):
                 name = pmd.TYPE_NAMES[mtype].lower()
                 if mtype not in features:

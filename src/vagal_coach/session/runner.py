@@ -178,6 +178,11 @@ class Session:
             st.device.update(ev.info)
             if ev.info.get("pmd"):
                 self.raw.configure(ev.info["pmd"])
+                if st.rr_source == "ecg":  # a (re)connection: the strap's RR until the restarted ECG is clean
+                    st.rr_source, st.ecg_good = "strap", False
+                    self.engine.beats_from_strap = True
+                    if self.recorder:
+                        self.recorder.event("rr_source", ev.t_s, source="strap")
             if ev.info.get("battery_pct") is not None:
                 st.battery_pct = int(ev.info["battery_pct"])
             if self.recorder:
