@@ -106,6 +106,7 @@ class ControlPoint(Characteristic):
         self.settings = settings  # type -> the get-settings parameters
         self.started: dict[int, float] = {}  # type -> when it was started (monotonic)
         self.requests: list[str] = []
+        self.older = False  # answer get-settings as an older control point does ("invalid op code")
 
     @method()
     def ReadValue(self, options: "a{sv}") -> ay:  # noqa: F821, N802
@@ -117,6 +118,8 @@ class ControlPoint(Characteristic):
         self.requests.append(bytes(value).hex())
         if mtype not in self.settings:
             answer = bytes((0xF0, op, mtype, 2, 0))  # invalid measurement type
+        elif op == 0x01 and self.older:  # an older control point: starts streams, will not list settings
+            answer = bytes((0xF0, op, mtype, 1, 0))
         elif op == 0x01:
             answer = bytes((0xF0, op, mtype, 0, 0)) + self.settings[mtype]
         elif op == 0x02:
@@ -218,6 +221,7 @@ async def main() -> None:
     cp = data = None
     if pmd_plan:  # an H10: Polar's Measurement Data service with its control point and data characteristic
         cp = ControlPoint(f"{APP}/service2", {int(k): bytes.fromhex(v) for k, v in pmd_plan["settings"].items()})
+        cp.older = pmd_plan.get("variant") == "older"
         data = Characteristic(PMD_DATA, f"{APP}/service2", ["notify"])
         objects.update({f"{APP}/service2": Service(PMD), f"{APP}/service2/char0": cp,
                         f"{APP}/service2/char1": data})

@@ -52,3 +52,19 @@ def test_ecg_and_acc_resume_after_a_link_drop_and_ecg_beats_continue(bluez_env, 
     err_ms = np.abs(np.diff(rec.beat_t_s[j]) - np.diff(late[i]))[both] * 1000
     assert err_ms.max() < 2.0
     assert len(rec.gaps) >= 1
+
+
+def test_an_older_pmd_control_point_is_handled_and_named(bluez_env, tmp_path):
+    """A control point that refuses get-settings ("invalid op code", older firmware) still starts streams: they
+    are started with the H10's published settings, and the recording's device line says so."""
+    plan, _, _ = h10_plan(20.0)
+    plan["pmd"]["variant"] = "older"
+    rec, sent, err = run_record(bluez_env, tmp_path, plan, limit_s=60)
+    requests = next(e for e in sent if e["event"] == "pmd_requests")["requests"]
+    assert requests == ["0100", "0200" "0001" "8200" "0101" "0e00", "0102", "0202" "0001" "1900" "0101" "1000"
+                        "0201" "0200"]
+    for name in ("ecg", "acc"):
+        assert rec.device["pmd"][name]["status"] == "success"
+        assert "older control point (invalid op code" in rec.device["pmd"][name]["variant"]
+    frames = [e for e in sent if e["event"] == "frame"]
+    assert frames and len(rec.meta["pmd_raw"]) == len(frames)  # every frame sent is kept

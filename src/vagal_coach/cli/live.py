@@ -205,6 +205,17 @@ def cmd_record(ns: argparse.Namespace) -> int:
     status = StatusLine(session)
     session.on_snapshot.append(status.update)
     session.on_event.append(lambda ev: status.update(force=True) if type(ev).__name__ == "LinkEvent" else None)
+    warned: list[str] = []
+
+    def optical_note(ev: object) -> None:  # an optical sensor: said plainly, once
+        warning = getattr(ev, "info", {}).get("hrv_warning") if type(ev).__name__ == "DeviceInfo" else None
+        if warning and not warned:
+            warned.append(warning)
+            why = ev.info.get("optical", "")  # type: ignore[attr-defined]
+            print(("\n" if status.tty else "") + f"note: {warning}" + (f" (recognised by its {why})" if why else ""),
+                  file=sys.stderr, flush=True)
+
+    session.on_event.append(optical_note)
 
     import signal
 

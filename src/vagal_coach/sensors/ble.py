@@ -17,7 +17,7 @@ from typing import Any
 
 from vagal_coach.clock import Clock
 from vagal_coach.errors import DeviceError
-from vagal_coach.sensors import pmd
+from vagal_coach.sensors import optical, pmd
 from vagal_coach.sensors.events import DeviceInfo, LinkEvent, Notification, PmdFrame, SourceEvent
 from vagal_coach.sensors.hrm import (
     BATTERY_LEVEL,
@@ -25,6 +25,8 @@ from vagal_coach.sensors.hrm import (
     BODY_SENSOR_LOCATIONS,
     HEART_RATE_MEASUREMENT,
     HEART_RATE_SERVICE,
+    HrmParseError,
+    parse_hrm,
 )
 
 #: seconds between reconnection attempts (the last repeats for as long as the session runs)
@@ -104,6 +106,34 @@ async def scan(timeout_s: float = 5.0, adapter: str | None = None) -> list[Found
     return sorted(out, key=lambda s: -(s.rssi_dbm if s.rssi_dbm is not None else -999))
 
 
+class _RrWatch:
+    """The session's heart rate and RR so far, judged now and then by ``optical.rr_signs``."""
+
+    EVERY_S = 30.0
+
+    def __init__(self) -> None:
+        self.t0: float | None = None
+        self.hr: list[int] = []
+        self.rr: list[float] = []
+        self.rr_hr: list[int] = []
+        self.next_s = 0.0
+
+    def add(self, note: Notification) -> str | None:
+        try:
+            m = parse_hrm(note.raw)
+        except HrmParseError:
+            return None
+        if self.t0 is None:
+            self.t0, self.next_s = note.t_s, note.t_s + 2 * self.EVERY_S
+        self.hr.append(m.hr_bpm)
+        self.rr += m.rr_ms
+        self.rr_hr += [m.hr_bpm] * len(m.rr_ms)
+        if note.t_s < self.next_s:
+            return None
+        self.next_s = note.t_s + self.EVERY_S
+        return optical.rr_signs(note.t_s - self.t0, self.hr, self.rr, self.rr_hr)
+
+
 class BleStrap:
     """A strap by address: connects, subscribes to 0x2A37, and reconnects with backoff, pinned to the
     address, for as long as the session runs. Yields notifications, link events and device facts."""
@@ -126,6 +156,7 @@ class BleStrap:
         self._client = None
         self._device = None  # the BLEDevice last connected to (bleak's handle on the OS's device object)
         self._fresh_services = False  # the next connection discovers services afresh (after a failed one)
+        self._optical_said = False  # the strap was called optical (by name, location or its RR)
         self._silent: str = ""  # why the last stream ended on the watchdog ("" when it did not)
 
     async def close(self) -> None:
@@ -151,6 +182,10 @@ class BleStrap:
                 continue
             if raw:
                 info[key] = int(raw[0]) if key == "battery_pct" else BODY_SENSOR_LOCATIONS.get(raw[0], "other")
+        why = optical.by_name(info.get("name")) or optical.by_location(info.get("body_location"))
+        if why:
+            info["optical"], info["hrv_warning"] = why, optical.WARNING
+            self._optical_said = True
         return info
 
     @staticmethod
@@ -280,10 +315,17 @@ class BleStrap:
                 if mtype not in features:
                     continue
                 resp = await request(pmd.settings_command(mtype))
-                if not resp.ok:
+                variant = ""
+                if resp.ok:
+                    offered = pmd.parse_settings(resp.params)
+                elif resp.status in pmd.OLDER_VARIANT_STATUS and mtype in pmd.H10_SETTINGS:
+                    # an older control point that will not list its settings: start with the H10's own
+                    offered, variant = pmd.H10_SETTINGS[mtype], f"older control point ({resp.status_text} " \
+                        "to get-settings): started with the H10's published settings"
+                else:
                     out[name] = {"status": resp.status_text}
                     continue
-                sel = pmd.choose_settings(mtype, pmd.parse_settings(resp.params))
+                sel = pmd.choose_settings(mtype, offered)
                 resp = await request(pmd.start_command(mtype, sel))
                 if resp.status == 6:  # already streaming (a reconnect before the strap noticed): restart it
                     await request(pmd.stop_command(mtype))
@@ -295,8 +337,13 @@ class BleStrap:
                         if factor:
                             settings["factor"] = float(factor[0])
                 out[name] = {"settings": settings, "status": resp.status_text}
-        except (asyncio.TimeoutError, pmd.PmdError) as e:
-            out["error"] = f"raw streams not started: {e or 'no answer from the strap'}"
+                if variant:
+                    out[name]["variant"] = variant
+        except pmd.PmdError as e:
+            out["error"] = (f"raw streams not started: the strap's PMD control point answers in a form vagal-coach "
+                            f"does not know ({e}); an older firmware? a firmware update may help")
+        except asyncio.TimeoutError:
+            out["error"] = "raw streams not started: no answer from the strap"
         except Exception as e:  # noqa: BLE001 - a strap that refuses PMD still streams heart rate
             out["error"] = f"raw streams not started: {explain(e, self.address).message}"
         return out
@@ -330,6 +377,7 @@ class BleStrap:
                 await self._backoff(attempt)
                 attempt += 1
         quiet_recycles = 0  # recycles in a row after which the strap stayed silent
+        rr_watch = _RrWatch()
         while True:
             yield LinkEvent(clk.now(), "connected", self.address)
             yield DeviceInfo(clk.now(), info)
@@ -338,6 +386,11 @@ class BleStrap:
             async for note in self._stream(queue, disconnected, wait_s):
                 got_data = True
                 yield note
+                if isinstance(note, Notification) and not self._optical_said:
+                    why = rr_watch.add(note)
+                    if why:
+                        self._optical_said = True
+                        yield DeviceInfo(clk.now(), {"optical": why, "hrv_warning": optical.WARNING})
             self._client = None
             if self._closed.is_set():
                 with contextlib.suppress(Exception):
