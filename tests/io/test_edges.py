@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -117,11 +115,6 @@ def test_every_reader_and_analyze_on_arbitrary_floats(tmp_path, kind, values, ar
     check_result(to_json_dict(a), len(values) + (len(ECG_UV) if kind.startswith(("ecg", "polar-ecg")) else 0))
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-m", "vagal_coach", *args],
-                          capture_output=True, text=True, timeout=120)
-
-
 @pytest.mark.parametrize("name,text,expect", [
     ("huge.txt", "1e308\n" * 50, "no beats within 300-2000 ms"),
     ("long.txt", "5000\n5000\n5000\n", "no beats within 300-2000 ms"),
@@ -130,7 +123,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     ("empty.txt", "", "empty file"),
     ("header.txt", "rr\n", "unknown format"),
 ])
-def test_cli_edge_files_one_line_exit_2(tmp_path, name, text, expect):
+def test_cli_edge_files_one_line_exit_2(tmp_path, name, text, expect, run_cli):
     p = tmp_path / name
     p.write_text(text)
     r = run_cli("analyze", str(p), "--json")
@@ -149,7 +142,7 @@ def test_cli_edge_files_one_line_exit_2(tmp_path, name, text, expect):
     ("800\nnan\n790\n", 2),
     ("800\n0\n790\n", 2),
 ])
-def test_cli_few_accepted_beats_metrics_null_not_zero(tmp_path, text, n_ok):
+def test_cli_few_accepted_beats_metrics_null_not_zero(tmp_path, text, n_ok, run_cli):
     p = tmp_path / "few.txt"
     p.write_text(text)
     r = run_cli("analyze", str(p), "--json")
@@ -165,7 +158,7 @@ def test_cli_few_accepted_beats_metrics_null_not_zero(tmp_path, text, n_ok):
     assert d["coherence"] is None and d["lf_hf"] is None
 
 
-def test_very_long_file(tmp_path):
+def test_very_long_file(tmp_path, run_cli):
     """200 000 beats (about two days at 70 bpm) with corrupt values sprinkled in: read and analysed."""
     rng = np.random.default_rng(7)
     rr = rng.normal(850, 40, 200_000)

@@ -69,7 +69,7 @@ def test_native_roundtrip_and_half_written_last_line(tmp_path):
     rec = read_recording(p)
     assert rec.format == "native" and rec.rr_ms.tolist() == [1016.6, 1000.0]
     assert rec.device["name"] == "Polar H10 ABC" and rec.markers[0].label == "calm"
-    assert rec.pacer[0].rate_bpm == 6.0 and rec.meta["skipped_lines"]
+    assert rec.pacer[0].rate_bpm == 6.0 and rec.skipped_lines
     with pytest.raises(RecordingFormatError, match="exists"):
         NativeWriter(p)
 
@@ -112,9 +112,8 @@ def test_missing_file(tmp_path):
         read_recording(tmp_path / "nope.txt")
 
 
-def test_native_reads_24h_fast(tmp_path, rr_1h):
-    import time
-
+def test_native_reads_24h(tmp_path, rr_1h):
+    """A day of one notification a beat reads whole (its speed is measured in benchmarks/bench_analyze.py)."""
     rr = np.tile(rr_1h, 24)
     p = tmp_path / "day.vcs.jsonl"
     w = NativeWriter(p)
@@ -125,11 +124,10 @@ def test_native_reads_24h_fast(tmp_path, rr_1h):
                                "c": "contact", "ee": None, "bt": [round(t[i], 4)]},
                               separators=(",", ":")) + "\n")
     w.close()
-    t0 = time.perf_counter()
     rec = read_recording(p)
-    elapsed = time.perf_counter() - t0
     assert rec.n_beats == rr.size
-    assert elapsed < 2.0  # "well under a second" on an idle machine; loose here to stay robust in CI
+    np.testing.assert_allclose(rec.rr_ms, rr)
+    np.testing.assert_allclose(rec.beat_t_s, np.round(t, 4))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -22,9 +22,8 @@ from vagal_coach.hrv.time_domain import (
     segment_stats,
     stress_index,
     time_domain,
-    windowed_time_domain,
 )
-from vagal_coach.io.model import Recording
+from vagal_coach.model import PacerSchedule, Recording
 
 JSON_KEYS = ("file", "n_beats", "n_accepted", "duration_s", "mean_rr_ms", "mean_hr_bpm", "sdnn_ms", "rmssd_ms",
              "ln_rmssd",
@@ -242,7 +241,7 @@ def load_settings_file(path: str | Path, base: AnalysisSettings | None = None) -
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+        import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
     try:
         with open(p, "rb") as f:
             data = tomllib.load(f)
@@ -253,9 +252,11 @@ def load_settings_file(path: str | Path, base: AnalysisSettings | None = None) -
     except tomllib.TOMLDecodeError as e:
         raise UserError(f"not a valid TOML settings file ({e})", path=p) from None
     data = data.get("analysis", data)  # an [analysis] table, or the keys at the top
+    if not isinstance(data, dict):
+        raise UserError(f"'analysis' must be a table ([analysis] with the method options), not {data!r}", path=p)
     try:
         return AnalysisSettings.from_mapping(data, base)
-    except ValueError as e:
+    except (ValueError, TypeError, AttributeError) as e:
         raise UserError(str(e), path=p) from None
 
 
@@ -349,9 +350,7 @@ def breathing(rec: Recording, beat_t_s: np.ndarray, rr_ms: np.ndarray, waveform:
     if onsets.size >= 2:
         out["breathing_rate_bpm"] = float(60.0 / np.median(np.diff(onsets)))
     if rec.pacer and onsets.size >= 2:
-        from vagal_coach.session.pacer import PacerSchedule
-
-        sched = PacerSchedule(rec.pacer)
+        sched = PacerSchedule(rec.pacer, check=False)
         paced = onsets[sched.rate_at(onsets) > 0]
         if paced.size >= 2:
             adh = adherence(paced, sched.cycles_at(paced), 60.0 / sched.rate_at(paced))
@@ -428,7 +427,7 @@ def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysi
         "device": rec.device,
         "start_utc": rec.start_utc,
         "rr_source": rec.rr_source,
-        "ecg_share_regular": rec.meta["ecg"]["share_regular"] if "ecg" in rec.meta else float("nan"),
+        "ecg_share_regular": rec.ecg_quality.share_regular if rec.ecg_quality is not None else float("nan"),
         **breathing(rec, t_a, rr_a),
     }
     settings_d = s.as_dict()
@@ -450,7 +449,9 @@ def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysi
     metrics["settings"] = settings_d
     trend = None
     if s.window_s:
-        trend = windowed_time_domain(t_a, rr_a, s.window_s)
+        from vagal_coach.analysis.windows import windows
+
+        trend = windows(t_a, rr_a, s.window_s)
         metrics["trend"] = {k: v for k, v in trend.items()}
     return Analysis(rec, metrics, rr_a, t_a, corrected, spec, ares, trend, s)
 
@@ -477,9 +478,11 @@ def fmt_duration(s: float) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
-def summary_text(a: Analysis) -> str:
-    m = a.metrics
-    lines = [f"{m['file']}  ({a.recording.format})"]
+def summary_text(a: Analysis | dict[str, Any]) -> str:
+    """The text summary of one analysis (an :class:`Analysis` or its :func:`to_json_dict`): the one printer
+    of ``analyze``, whether it ran on one file or many."""
+    m = to_json_dict(a) if isinstance(a, Analysis) else a
+    lines = [f"{m['file']}  ({m.get('format', '')})"]
     for label, key, f in SUMMARY_ROWS:
         v = m.get(key)
         if v is None or (isinstance(v, float) and not np.isfinite(v)):
@@ -489,12 +492,18 @@ def summary_text(a: Analysis) -> str:
         else:
             txt = f.format(v)
         lines.append(f"  {label:<10} {txt}")
-    counts = ", ".join(f"{k} {v}" for k, v in m["artifacts"].items() if v)
+    counts = ", ".join(f"{k} {v}" for k, v in (m.get("artifacts") or {}).items() if v)
     if counts:
         lines.append(f"  {'':<10} ({counts})")
-    if a.trend is not None:
-        lines.append(f"  Trend over {a.settings.window_s:g} s windows (start, HR bpm, RMSSD ms):")
-        tr = a.trend
-        for st, h, r in zip(tr["start_s"], tr["mean_hr_bpm"], tr["rmssd_ms"]):
-            lines.append(f"    {fmt_duration(st):>8}  {h:6.1f}  {r:6.1f}")
+    tr = m.get("trend")
+    if tr:
+        window_s = (m.get("settings") or {}).get("window_s")
+        lines.append(f"  Trend over {window_s:g} s windows (start, HR bpm, RMSSD ms):")
+
+        def num(v: Any) -> str:
+            return "   n/a" if v is None else f"{v:6.1f}"
+
+        for i, st in enumerate(tr["start_s"]):
+            part = "  (partial)" if tr.get("partial") and tr["partial"][i] else ""
+            lines.append(f"    {fmt_duration(st):>8}  {num(tr['mean_hr_bpm'][i])}  {num(tr['rmssd_ms'][i])}{part}")
     return "\n".join(lines)

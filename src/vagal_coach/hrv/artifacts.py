@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -38,9 +39,10 @@ def live_gate(rr_ms: ArrayLike, history_ms: ArrayLike = (), *, k: int = 9, max_d
     than ``min_history`` in-range predecessors are judged by range only. Vectorised.
     """
     new = np.asarray(rr_ms, dtype=float)
-    if new.size == 1 and len(history_ms) <= 4 * k:  # the live engine's case: one new beat, short history
+    hist_all = np.asarray(history_ms, dtype=float)
+    if new.size == 1 and hist_all.size <= 4 * k:  # the live engine's case: one new beat, short history
         r = float(new[0])
-        h = [x for x in np.asarray(history_ms, dtype=float).tolist() if lo_ms <= x <= hi_ms][-k:]
+        h = [x for x in hist_all.tolist() if lo_ms <= x <= hi_ms][-k:]
         if not (lo_ms <= r <= hi_ms):
             return np.array([False])
         if len(h) < min_history:
@@ -49,13 +51,12 @@ def live_gate(rr_ms: ArrayLike, history_ms: ArrayLike = (), *, k: int = 9, max_d
         m = len(h) // 2
         med = h[m] if len(h) % 2 else 0.5 * (h[m - 1] + h[m])
         return np.array([abs(r - med) <= max_dev * med])
-    hist_all = np.asarray(history_ms, dtype=float)
     hist = hist_all[range_gate(hist_all, lo_ms, hi_ms)][-k:]
     rr = np.concatenate((hist, new))
     ok_range = range_gate(rr, lo_ms, hi_ms)
     vals = rr[ok_range]
     # median of the previous k in-range beats for every beat: positions in the in-range subsequence
-    pos = np.cumsum(ok_range) - ok_range  # number of in-range beats strictly before each beat
+    pos: NDArray[np.intp] = np.cumsum(ok_range) - ok_range  # number of in-range beats strictly before each beat
     med = np.full(rr.size, np.nan)
     new_row = np.arange(rr.size) >= hist.size  # only the new beats are judged
     if vals.size >= min_history:
@@ -292,7 +293,7 @@ def _extra_merges_back(rr: NDArray[np.float64], extra: NDArray[np.intp], med: ND
 
 
 def correct_artifacts(rr_ms: ArrayLike, t_s: ArrayLike | None = None, labels: ArrayLike | None = None,
-                      **detect_kwargs: float) -> ArtifactResult:
+                      **detect_kwargs: Any) -> ArtifactResult:
     """Detect (unless ``labels`` are given) and correct artifacts.
 
     Extra beats are merged with the next interval; missed beats are split in two equal halves;

@@ -183,8 +183,8 @@ def psd_welch(x: ArrayLike, fs_hz: float = 4.0, window_s: float = 256.0, overlap
     p[0] *= 0.5
     if nfft % 2 == 0:
         p[-1] *= 0.5
-    f = np.fft.rfftfreq(nfft, 1.0 / fs_hz)
-    return f, p
+    freqs = np.fft.rfftfreq(nfft, 1.0 / fs_hz).astype(np.float64, copy=False)
+    return freqs, p
 
 
 def psd_lomb(t_s: ArrayLike, rr_ms: ArrayLike, f_hz: ArrayLike | None = None

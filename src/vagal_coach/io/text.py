@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from vagal_coach.errors import RecordingFormatError
-from vagal_coach.io.model import MAX_INTERVAL_MS, PacerEvent, Recording
+from vagal_coach.model import MAX_INTERVAL_MS, PacerEvent, Recording
 
 _SPLIT = re.compile(r"[,;\t ]+")
 POLAR_HEADER = "phone timestamp;rr-interval [ms]"
@@ -171,10 +171,11 @@ def read_plain(path: Path, text: str) -> Recording:
         raise RecordingFormatError("a header but no R-R intervals", path=path)
     ncol = len(_SPLIT.split(rows[0][1].strip(",; \t")))
     lines = np.array([i for i, _ in rows])
-    vals = _fast_numbers([s for _, s in rows], ncol)
-    for r, (i, s) in enumerate(rows if vals is None else ()):
-        if r == 0:
-            vals = np.empty((len(rows), ncol))
+    fast_vals = _fast_numbers([s for _, s in rows], ncol)
+    if fast_vals is not None:
+        return _from_table(path, fast_vals, lines)
+    vals = np.empty((len(rows), ncol))
+    for r, (i, s) in enumerate(rows):
         toks = _SPLIT.split(s.strip(",; \t"))
         if len(toks) != ncol:
             raise RecordingFormatError(f"expected {ncol} column(s), found {len(toks)}", path=path, line=i)
@@ -197,7 +198,7 @@ def _from_table(path: Path, vals: np.ndarray, lines: np.ndarray,
     if ncol == 1:
         rr, unit = _to_ms(vals[:, 0], rr_unit)
         rec = Recording.from_rr(rr, path=path, format="rr-text")
-        rec.meta["rr_unit_detected"] = unit
+        rec.rr_unit_detected = unit
         return rec
     if ncol == 2:
         t_raw, rr_raw = vals[:, 0], vals[:, 1]
@@ -218,7 +219,7 @@ def _from_table(path: Path, vals: np.ndarray, lines: np.ndarray,
             raise RecordingFormatError("time column does not increase", path=path, line=int(lines[i]))
         first_ms = float(rr[0]) if np.isfinite(rr[0]) and 0 < rr[0] <= MAX_INTERVAL_MS else 0.0
         rec = Recording(rr_ms=rr, beat_t_s=t - t[0] + first_ms / 1000.0, path=path, format="time-rr")
-        rec.meta["rr_unit_detected"] = unit
+        rec.rr_unit_detected = unit
         return rec
     raise RecordingFormatError(f"{ncol} numeric columns: expected one (RR) or two (time, RR); for a CSV "
                                "use a header with time_s,rr_ms", path=path, line=int(lines[0]))
@@ -336,7 +337,7 @@ def read_generic_csv(path: Path, text: str) -> Recording:
 
 def write_rr_text(rec: Recording, path: Path) -> None:
     """One RR value in ms a line, no header (what Kubios and Elite HRV read)."""
-    with open(path, "x", encoding="utf-8") as f:
+    with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(f"{v:.3f}".rstrip("0").rstrip(".") for v in rec.rr_ms))
         f.write("\n")
 
@@ -345,6 +346,6 @@ def write_csv(rec: Recording, path: Path) -> None:
     """``time_s,rr_ms,pacer_bpm``: readable back by :func:`read_generic_csv`."""
     rate = rec.pacer_rate_at(rec.beat_t_s)
     data = np.column_stack((rec.beat_t_s, rec.rr_ms, rate))
-    with open(path, "x", encoding="utf-8") as f:
+    with open(path, "w", encoding="utf-8") as f:
         f.write("time_s,rr_ms,pacer_bpm\n")
         np.savetxt(f, data, fmt=["%.4f", "%.3f", "%.3f"], delimiter=",")
