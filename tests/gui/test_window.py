@@ -248,7 +248,7 @@ def test_resonance_assessment_from_the_window_sets_the_pacer_rate(qtbot, loop, h
     loop.run_until_complete(scenario())
     dlg = ctrl.result_dialog
     assert dlg.table.rowCount() == 5
-    rec_bpm = dlg.result.recommended_bpm
+    rec_bpm = dlg.recommendation.recommended_bpm
     assert rec_bpm is not None and 4.5 <= rec_bpm <= 6.5
     dlg.use.click()
     assert load_profile("ana")["resonance_bpm"] == rec_bpm

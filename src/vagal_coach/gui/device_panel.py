@@ -39,7 +39,7 @@ class DevicePanel(QGroupBox):
 
         for lab in (self.link, self.battery, self.contact, self.quality, self.sim_label, self.rr_source,
                     self.breath):
-            lab.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+            lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         top = QHBoxLayout()
         top.addWidget(self.combo, 1)
         top.addWidget(self.scan_btn)

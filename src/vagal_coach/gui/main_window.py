@@ -4,6 +4,7 @@ same window in replay mode for clinicians. It renders snapshots and forwards int
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -62,13 +63,13 @@ class BigNumbers(QWidget):
             box = QVBoxLayout()
             v = QLabel("—")
             v.setObjectName("big")
-            v.setAlignment(Qt.AlignCenter)
+            v.setAlignment(Qt.AlignmentFlag.AlignCenter)
             # fixed size: a new value repaints the label only, never relayouts the window
-            v.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+            v.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             v.setMinimumWidth(120)
             cap = QLabel(self._caption(key))
             cap.setObjectName("bigunit")
-            cap.setAlignment(Qt.AlignCenter)
+            cap.setAlignment(Qt.AlignmentFlag.AlignCenter)
             box.addWidget(v)
             box.addWidget(cap)
             lay.addLayout(box)
@@ -109,7 +110,7 @@ class PacerControls(QGroupBox):
         self.ramp_from.setSpecialValueText("no ramp")
         self.ramp_min = QDoubleSpinBox(decimals=1, minimum=0, maximum=20, singleStep=0.5, suffix=" min")
         self.no_pacer = QCheckBox("no pacer (breathe at your own rhythm)")
-        self.hide = QCheckBox("hide the pacer")
+        self.hide_pacer = QCheckBox("hide the pacer")
         self.chime = QCheckBox("soft chime at each turn")
         self.chime.setToolTip("A gentle tone where the inhale and the exhale start, to follow with eyes closed")
         self.apply = QPushButton("Apply from the next breath")
@@ -121,7 +122,7 @@ class PacerControls(QGroupBox):
             grid.addWidget(QLabel(label), k // 2, 2 * (k % 2))
             grid.addWidget(w, k // 2, 2 * (k % 2) + 1)
         grid.addWidget(self.no_pacer, 3, 0, 1, 2)
-        grid.addWidget(self.hide, 3, 2, 1, 2)
+        grid.addWidget(self.hide_pacer, 3, 2, 1, 2)
         grid.addWidget(self.chime, 4, 0, 1, 2)
         grid.addWidget(self.apply, 4, 2, 1, 2)
         self.apply.clicked.connect(lambda: self.changed.emit(self.settings()))
@@ -144,25 +145,26 @@ class ReplayBar(QWidget):
         self.duration_s = duration_s
         self.play = QPushButton("Play")
         self.play.setCheckable(True)
-        self.slider = QSlider(Qt.Horizontal)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, max(1, int(duration_s)))
         self.speed = QComboBox()
         for s in (1, 2, 4, 8, 16):
             self.speed.addItem(f"{s}×", float(s))
-        self.pos = QLabel("0:00")
+        self.position = QLabel("0:00")
         self.markers = QListWidget()
         self.markers.setMaximumHeight(90)
         lay = QGridLayout(self)
         lay.addWidget(self.play, 0, 0)
         lay.addWidget(self.slider, 0, 1)
-        lay.addWidget(self.pos, 0, 2)
+        lay.addWidget(self.position, 0, 2)
         lay.addWidget(self.speed, 0, 3)
         lay.addWidget(QLabel("markers (double-click to jump)"), 1, 0)
         lay.addWidget(self.markers, 1, 1, 1, 3)
         self.play.toggled.connect(self._toggled)
         self.slider.sliderReleased.connect(lambda: self.seek_requested.emit(float(self.slider.value())))
         self.speed.currentIndexChanged.connect(lambda _i: self.speed_changed.emit(self.speed.currentData()))
-        self.markers.itemDoubleClicked.connect(lambda it: self.marker_jump.emit(float(it.data(Qt.UserRole))))
+        self.markers.itemDoubleClicked.connect(
+            lambda it: self.marker_jump.emit(float(it.data(Qt.ItemDataRole.UserRole))))
 
     def _toggled(self, on: bool) -> None:
         self.play.setText("Pause" if on else "Play")
@@ -171,7 +173,7 @@ class ReplayBar(QWidget):
     def set_position(self, t_s: float) -> None:
         if not self.slider.isSliderDown():
             self.slider.setValue(int(t_s))
-        self.pos.setText(f"{mmss(t_s)} / {mmss(self.duration_s)}")
+        self.position.setText(f"{mmss(t_s)} / {mmss(self.duration_s)}")
 
     def set_markers(self, markers: list[tuple[float, str]]) -> None:
         from PySide6.QtWidgets import QListWidgetItem
@@ -179,7 +181,7 @@ class ReplayBar(QWidget):
         self.markers.clear()
         for t, label in markers:
             it = QListWidgetItem(f"{mmss(t)}  {label}")
-            it.setData(Qt.UserRole, t)
+            it.setData(Qt.ItemDataRole.UserRole, t)
             self.markers.addItem(it)
 
 
@@ -204,7 +206,7 @@ class MainWindow(QMainWindow):
         self.pacer = PacerWidget(clock or (lambda: 0.0), schedule or (lambda: None), self.theme)
         self.plots = LivePlots(self.theme)
         self.pacer_controls = PacerControls(pacer or PacerSettings())
-        self.pacer_controls.hide.toggled.connect(self._hide_pacer)
+        self.pacer_controls.hide_pacer.toggled.connect(self._hide_pacer)
         self.device = DevicePanel(last_device)
         self.session_panel = SessionPanel(profiles or [], profile, scripts or [])
         self.prompt = PromptView()
@@ -217,7 +219,7 @@ class MainWindow(QMainWindow):
         self.marker_btn = QPushButton("Marker (M)")
         self.status = QLabel(DISCLAIMER)
         self.status.setObjectName("bigunit")
-        self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         left = QVBoxLayout()
         if mode == "train":
             left.addWidget(self.device)  # always in view: contact, link and battery matter during a session
@@ -271,7 +273,7 @@ class MainWindow(QMainWindow):
         self.apply_theme(theme, scale)
 
     def _shortcuts(self) -> None:
-        def act(key: str, fn) -> None:  # type: ignore[no-untyped-def]
+        def act(key: str, fn: Callable[[], object]) -> None:
             a = QAction(self)
             a.setShortcut(QKeySequence(key))
             a.triggered.connect(fn)

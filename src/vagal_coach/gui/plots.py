@@ -86,8 +86,8 @@ class LivePlots(QWidget):
         self.views = [pg.PlotWidget(axisItems={"bottom": _AgoAxis("bottom")})] + [pg.PlotWidget() for _ in range(3)]
         for v in self.views:
             # a plot paints all of its pixels: its parents need not repaint under it
-            v.setAttribute(Qt.WA_OpaquePaintEvent)
-            v.viewport().setAttribute(Qt.WA_OpaquePaintEvent)
+            v.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+            v.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
             lay.addWidget(v)
         self.p_hr, self.p_tone, self.p_res, self.p_psd = (v.getPlotItem() for v in self.views)
         for p, title in zip((self.p_hr, self.p_tone, self.p_res, self.p_psd), (
@@ -111,7 +111,7 @@ class LivePlots(QWidget):
         self.hr_curve = self.p_hr.plot([], [], pen=pg.mkPen(theme.hr, width=2.5), symbol="o", symbolSize=4,
                                        symbolBrush=theme.hr, symbolPen=None)
         self.tone_curve = self.p_tone.plot([], [], pen=pg.mkPen(theme.rmssd, width=2))
-        self.baseline_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(theme.muted, style=pg.QtCore.Qt.DashLine),
+        self.baseline_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(theme.muted, style=pg.QtCore.Qt.PenStyle.DashLine),
                                              label="baseline", labelOpts={"position": 0.05, "color": theme.muted})
         self.p_tone.addItem(self.baseline_line)
         self.baseline_line.hide()
@@ -156,7 +156,7 @@ class LivePlots(QWidget):
         for p in (self.p_hr, self.p_tone, self.p_res, self.p_psd):
             for ax in ("left", "bottom", "right"):
                 # an axis whose ticks did not change is blitted from a pixmap, not re-rendered
-                p.getAxis(ax).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+                p.getAxis(ax).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme

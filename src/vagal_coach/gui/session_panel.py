@@ -98,13 +98,13 @@ class PromptView(QWidget):
         super().__init__(parent)
         self.phase = QLabel("")
         self.phase.setObjectName("bigunit")
-        self.phase.setAlignment(Qt.AlignCenter)
+        self.phase.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text = QLabel("")
         self.text.setObjectName("prompt")
         self.text.setWordWrap(True)
-        self.text.setAlignment(Qt.AlignCenter)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text.setMinimumHeight(56)
-        self.text.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.phase)
@@ -131,10 +131,10 @@ class ReflectionPanel(QGroupBox):
         super().__init__("Reflection", parent)
         self.question = QLabel("How do you feel right now?")
         self.question.setWordWrap(True)
-        self.slider = QSlider(Qt.Horizontal)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 10)
         self.slider.setValue(5)
-        self.slider.setTickPosition(QSlider.TicksBelow)
+        self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
         self.slider.setTickInterval(1)
         self.value = QLabel("5")
         self.value.setObjectName("big")
@@ -161,8 +161,16 @@ class ReflectionPanel(QGroupBox):
         buttons.addWidget(self.save)
         lay.addLayout(buttons)
         self.slider.valueChanged.connect(lambda v: self.value.setText(str(v)))
-        self.save.clicked.connect(lambda: (self.submitted.emit(float(self.slider.value())), self.hide()))
-        self.skip.clicked.connect(lambda: (self.skipped.emit(), self.hide()))
+        self.save.clicked.connect(self._submit)
+        self.skip.clicked.connect(self._skip)
+        self.hide()
+
+    def _submit(self) -> None:
+        self.submitted.emit(float(self.slider.value()))
+        self.hide()
+
+    def _skip(self) -> None:
+        self.skipped.emit()
         self.hide()
 
     def ask(self, question: str, low: str = "0", high: str = "10") -> None:
