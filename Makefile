@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
+# the suite runs in parallel (pytest-xdist); the tests of one group (a module's shared recording) stay together
+TEST_WORKERS ?= 3
+PYTEST := QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: run test bench samples screenshot clean constraints
+.PHONY: run test test-long bench samples screenshot clean constraints
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +30,12 @@ test: $(VENV)/.test-installed
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check src tests benchmarks scripts
 	$(VENV)/bin/mypy src
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PYTEST) -m "not long" --durations=15 $(PYTEST_ARGS)
+
+# real-time end-to-end runs (a 2 min absence, 2 min of H10 streams through BlueZoo): minutes of wall time,
+# what make test runs on time-scaled straps
+test-long: $(VENV)/.test-installed
+	$(PYTEST) -m long $(PYTEST_ARGS)
 
 bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_core.py

@@ -105,10 +105,10 @@ def _fmt(v: float | None, f: str) -> str:
 class StatusLine:
     """The one-line live status: HR, RMSSD, contact, battery, link, time."""
 
-    def __init__(self, session: Any, stream=sys.stderr, every_s: float = 5.0) -> None:
+    def __init__(self, session: Any, stream: Any = None, every_s: float = 5.0) -> None:
         self.session = session
-        self.stream = stream
-        self.tty = stream.isatty()
+        self.stream = stream or sys.stderr  # the one at the time (not at import)
+        self.tty = self.stream.isatty()
         self.every_s = every_s
         self._last = 0.0
 

@@ -142,7 +142,17 @@ def _local_median(rr: NDArray[np.float64], oor: NDArray[np.bool_], width: int) -
         idx = np.arange(rr.size)
         x = rr.copy()
         x[oor] = np.interp(idx[oor], idx[~oor], rr[~oor])
-    return ndimage.median_filter(x, size=width, mode="nearest")
+    med = ndimage.median_filter(x, size=width, mode="nearest")
+    # at the ends a centred window would be padded with copies of the end value, so an end interval would
+    # be its own median and never stand out: the first and last half-windows take the median of the first
+    # and last ``width`` intervals instead
+    h = width // 2
+    if x.size > width and h:
+        med[:h] = np.median(x[:width])
+        med[-h:] = np.median(x[-width:])
+    elif x.size:
+        med[:] = np.median(x)
+    return med
 
 
 def detect_artifacts_lipponen(rr_ms: ArrayLike, *, alpha: float = 5.2, window_beats: int = 91,
@@ -184,7 +194,7 @@ def detect_artifacts_lipponen(rr_ms: ArrayLike, *, alpha: float = 5.2, window_be
     x[oor] = med[oor]
     d = np.empty(n)
     d[1:] = np.diff(x)
-    d[0] = d[1:].mean()
+    d[0] = x[0] - med[0]  # the interval before the first is unknown: taken as the local median
     th1 = alpha * _rolling_quartile_deviation(np.abs(d), window_beats)
     m = x - med
     m[m < 0] *= 2.0
@@ -337,5 +347,17 @@ def correct_artifacts(rr_ms: ArrayLike, t_s: ArrayLike | None = None, labels: Ar
     vals = np.where(missed, x / 2.0, x)
     out_rr = np.repeat(vals[keep], reps[keep])
     out_changed = np.repeat(changed[keep] | missed[keep], reps[keep])
+    # a merge or an interpolation can still land outside the range (two short intervals beside an absurd
+    # one): such a value is interpolated from the in-range corrected intervals, or left out when none is
+    lo, hi = detect_kwargs.get("lo_ms", 300.0), detect_kwargs.get("hi_ms", 2000.0)
+    off = ~range_gate(out_rr, lo, hi)
+    if np.any(off):
+        t_out = t0 + np.cumsum(out_rr) / 1000.0
+        if np.all(off):
+            out_rr, out_changed = out_rr[:0], out_changed[:0]
+        else:
+            out_rr = out_rr.copy()
+            out_rr[off] = np.interp(t_out[off], t_out[~off], out_rr[~off])
+            out_changed = out_changed | off
     out_t = t0 + np.cumsum(out_rr) / 1000.0
     return ArtifactResult(lab, counts, out_rr, out_t, out_changed, settings=dict(detect_kwargs))

@@ -116,7 +116,8 @@ class RawPipeline:
         return ecg_quality(b).good and self._ecg_line.t.size > 0 and self._ecg_line.t[-1] - b[-1] < 3.0
 
     def agreement(self, strap_beat_t_s: NDArray[np.float64], window_s: float = 60.0) -> tuple[float, float]:
-        """(share of ECG beats the strap also gave, median |RR difference| ms) over the last ``window_s``."""
+        """(share of ECG beats the strap also gave, median |RR difference| ms) over the last ``window_s`` and
+        the span the strap's beats cover."""
         b = np.asarray(self.beats_t_s)
         b = b[np.isfinite(b)]
         if b.size < 3:
@@ -140,7 +141,11 @@ class RawPipeline:
         peak = 0.5 * (edges[np.argmax(smooth)] + edges[np.argmax(smooth) + 1])
         near = d[np.abs(d - peak) < 0.02]
         offset = float(np.median(near)) if near.size else 0.0
-        return rr_agreement_ms(sel, s - offset)
+        s = s - offset
+        sel = sel[(sel > s[0] - 0.05) & (sel < s[-1] + 0.05)]  # the ECG's beats in the span the strap's cover
+        if sel.size < 3:
+            return float("nan"), float("nan")
+        return rr_agreement_ms(sel, s)
 
     # ---- ACC
     def _push_acc(self, t_s: NDArray[np.float64], mg: NDArray[np.float64], gap: bool, up: RawUpdate) -> None:

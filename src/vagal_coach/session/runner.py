@@ -170,7 +170,7 @@ class Session:
         st.n_notifications += 1
         st.n_beats += int(batch.t_s.size)
         if self.raw.has_ecg:
-            self.agreement.strap_beats(batch.t_s)
+            self.agreement.strap_beats(batch.t_s, batch.reanchored)
         gap = self.gaps.beats(batch)
         st.open_gap_start_s = self.gaps.open_start_s
         if gap is not None:

@@ -82,9 +82,12 @@ class AgreementTracker:
     next_s: float = AGREEMENT_EVERY_S
     strap_beats_t_s: list[float] = field(default_factory=list)
 
-    def strap_beats(self, t_s: NDArray[np.float64]) -> None:
+    def strap_beats(self, t_s: NDArray[np.float64], reanchored: bool = False) -> None:
+        """The strap's newest beats; after a re-anchored beat clock (a late first notification, a silence) its
+        beats stand on another offset from the ECG's, so agreement compares the beats since then."""
         if t_s.size:
-            self.strap_beats_t_s = (self.strap_beats_t_s + t_s.tolist())[-STRAP_BEATS_KEPT:]
+            kept = [] if reanchored else self.strap_beats_t_s
+            self.strap_beats_t_s = (kept + t_s.tolist())[-STRAP_BEATS_KEPT:]
 
     def due(self, t_s: float) -> bool:
         return t_s >= self.next_s and bool(self.strap_beats_t_s)
