@@ -72,7 +72,7 @@ def _systole_rr() -> np.ndarray:
 
 def _ours(rr: np.ndarray, **kw) -> dict:
     from vagal_coach.analysis import to_json_dict
-    from vagal_coach.io.model import Recording
+    from vagal_coach.model import Recording
 
     return to_json_dict(analyze(Recording.from_rr(rr), AnalysisSettings(artifacts="none", **kw)))
 

@@ -252,7 +252,7 @@ def psd_ar(x: ArrayLike, fs_hz: float = 4.0, order: int = 16, nfft: int = 2048
     p[0] *= 0.5
     if n % 2 == 0:
         p[-1] *= 0.5
-    return np.fft.rfftfreq(n, 1.0 / fs_hz), p
+    return np.fft.rfftfreq(n, 1.0 / fs_hz).astype(np.float64, copy=False), p
 
 
 def cumulative_power(f_hz: ArrayLike, psd: ArrayLike) -> NDArray[np.float64]:
