@@ -254,9 +254,11 @@ def load_settings_file(path: str | Path, base: AnalysisSettings | None = None) -
     except tomllib.TOMLDecodeError as e:
         raise UserError(f"not a valid TOML settings file ({e})", path=p) from None
     data = data.get("analysis", data)  # an [analysis] table, or the keys at the top
+    if not isinstance(data, dict):
+        raise UserError(f"'analysis' must be a table ([analysis] with the method options), not {data!r}", path=p)
     try:
         return AnalysisSettings.from_mapping(data, base)
-    except ValueError as e:
+    except (ValueError, TypeError, AttributeError) as e:
         raise UserError(str(e), path=p) from None
 
 

@@ -270,11 +270,16 @@ class GuidedSession:
     """
 
     plan: Plan
-    trainer: Trainer
+    trainer: Trainer | None = None  # the window makes the plan before the trainer: set it before drive()
     on_prompt: list[Callable[[TimedPrompt | None], None]] = field(default_factory=list)
     on_phase: list[Callable[[PlannedPhase], None]] = field(default_factory=list)
     own_bpm: float = float("nan")
     own_rhythm_from_s: float | None = None
+
+    def _trainer(self) -> Trainer:
+        if self.trainer is None:
+            raise RuntimeError("the guided session has no trainer yet")
+        return self.trainer
 
     def first_events(self) -> list[PacerEvent]:
         """What the pacer does until one's own rate is known: the settle phase (unpaced)."""
@@ -289,7 +294,7 @@ class GuidedSession:
 
     def own_rhythm(self) -> None:
         """The client breathes in their own way from the next breath on; prompts go on."""
-        tr = self.trainer
+        tr = self._trainer()
         now = tr.clock.now()
         self.own_rhythm_from_s = now
         t = tr.schedule.next_breath_start(now) if tr.schedule.rate_scalar(now) > 0 else now
@@ -298,7 +303,7 @@ class GuidedSession:
     def follow_pacer(self) -> None:
         """Back to the plan after ``own_rhythm()``: the resonance rate now (when the current phase is
         paced), then the plan's later phases."""
-        tr = self.trainer
+        tr = self._trainer()
         now = tr.clock.now()
         self.own_rhythm_from_s = None
         cur = self.plan.phase_at(now)
@@ -313,7 +318,7 @@ class GuidedSession:
         tr.apply_events(evs)
 
     async def drive(self) -> None:
-        tr = self.trainer
+        tr = self._trainer()
         clock = tr.clock
         tr.session.add_note("guided", **self.header())
         settle = self.plan.phases[0]
