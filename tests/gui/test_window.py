@@ -15,8 +15,8 @@ qasync = pytest.importorskip("qasync")
 from vagal_coach.gui.app import ReplayController, TrainController  # noqa: E402
 from vagal_coach.gui.pacer_widget import MIN_RADIUS_FRACTION, pacer_geometry  # noqa: E402
 from vagal_coach.io import read_recording  # noqa: E402
-from vagal_coach.io.model import PacerEvent  # noqa: E402
-from vagal_coach.session.pacer import PacerSchedule  # noqa: E402
+from vagal_coach.model import PacerEvent  # noqa: E402
+from vagal_coach.model.pacer import PacerSchedule  # noqa: E402
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from vagal_coach.hrv.time_domain import (
     stress_index,
     time_domain,
 )
-from vagal_coach.io.model import Recording
+from vagal_coach.model import Recording
 
 KUBIOS_KEYS = ("std_hr_bpm", "min_hr_bpm", "max_hr_bpm", "nn50", "nn20", "rr_tri_index", "tinn_ms", "vlf_pct",
                "lf_pct", "hf_pct", "vlf_log", "lf_log", "hf_log", "vlf_ms2", "lf_ms2", "hf_ms2", "total_ms2",
