@@ -272,3 +272,13 @@ def test_conventions_by_name_in_a_settings_file(tmp_path):
 
 def test_recordings_file_is_the_fixture(rr_1h):
     assert np.array_equal(np.loadtxt(RECORDINGS / "pyhrv-nn-1h.txt"), rr_1h)
+
+
+def test_apen_counted_either_way_agrees(rr_1h, monkeypatch):
+    """Listing the pairs and counting per template (the path for very many matches) give the same ApEn."""
+    import vagal_coach.hrv.nonlinear as nl
+
+    x = np.round(rr_1h[:2000] / 20.0) * 20.0  # coarse values: many matches
+    listed = approximate_entropy(x)
+    monkeypatch.setattr(nl, "PAIRS_MAX", 0)
+    assert approximate_entropy(x) == pytest.approx(listed, rel=1e-12)

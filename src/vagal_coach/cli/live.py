@@ -133,14 +133,15 @@ class StatusLine:
 
         clock = mmss(t)
         link = st.link_text(t)
-        link = link if link.startswith("searching") else f"link {link}"
+        link = link if link.startswith(("searching", "no data")) else f"link {link}"
         from vagal_coach.session.raw import raw_status_texts
 
         raw = self.session.raw
         sched = self.session.engine.schedule
         extra = [x for x in raw_status_texts(raw.has_ecg, raw.has_acc, st.rr_source, st.agreement,
                                              st.breathing_rate_bpm, st.share_following, st.last_lag_deg,
-                                             sched is not None and sched.rate_scalar(t) > 0) if x]
+                                             sched is not None and sched.rate_scalar(t) > 0,
+                                             raw.starting(), raw.stuck_axes) if x]
         return (f"HR {hr} bpm | RMSSD {rmssd} ms | {contact} | {bat} | {link} | beats {st.n_beats} | {clock}{sim}"
                 + "".join(" | " + x for x in extra))
 
@@ -211,6 +212,17 @@ def cmd_record(ns: argparse.Namespace) -> int:
     status = StatusLine(session)
     session.on_snapshot.append(status.update)
     session.on_event.append(lambda ev: status.update(force=True) if type(ev).__name__ == "LinkEvent" else None)
+    warned: list[str] = []
+
+    def optical_note(ev: object) -> None:  # an optical sensor: said plainly, once
+        warning = getattr(ev, "info", {}).get("hrv_warning") if type(ev).__name__ == "DeviceInfo" else None
+        if warning and not warned:
+            warned.append(warning)
+            why = ev.info.get("optical", "")  # type: ignore[attr-defined]
+            print(("\n" if status.tty else "") + f"note: {warning}" + (f" (recognised by its {why})" if why else ""),
+                  file=sys.stderr, flush=True)
+
+    session.on_event.append(optical_note)
 
     import signal
 
@@ -224,7 +236,7 @@ def cmd_record(ns: argparse.Namespace) -> int:
         async def tick() -> None:  # the line moves on while no beat arrives ("searching ... (0:42)")
             while True:
                 await asyncio.sleep(1.0)
-                if session.status.searching_since_s is not None:
+                if session.status.searching_since_s is not None or session.status.silent_since_s is not None:
                     status.update(force=status.tty)
 
         ticker = asyncio.ensure_future(tick())
