@@ -377,7 +377,7 @@ def _psds(t_s: ArrayLike, rr_ms: ArrayLike, methods: tuple[str, ...], *, fs_hz: 
     empty = (np.zeros(0), np.zeros(0))
     if t.size < 4:
         return dict.fromkeys(methods, empty)
-    y = resample_rr(t, rr, fs_hz, interpolation)[1] if {"welch", "ar"} & set(methods) else None
+    y = resample_rr(t, rr, fs_hz, interpolation)[1] if {"welch", "ar"} & set(methods) else np.zeros(0)
     out = {}
     for m in methods:
         if m == "welch":
