@@ -15,8 +15,8 @@ qasync = pytest.importorskip("qasync")
 from vagal_coach.gui.app import ReplayController, TrainController  # noqa: E402
 from vagal_coach.gui.pacer_widget import MIN_RADIUS_FRACTION, pacer_geometry  # noqa: E402
 from vagal_coach.io import read_recording  # noqa: E402
-from vagal_coach.io.model import PacerEvent  # noqa: E402
-from vagal_coach.session.pacer import PacerSchedule  # noqa: E402
+from vagal_coach.model import PacerEvent  # noqa: E402
+from vagal_coach.model.pacer import PacerSchedule  # noqa: E402
 
 
 @pytest.fixture
@@ -258,7 +258,7 @@ def test_resonance_assessment_from_the_window_sets_the_pacer_rate(qtbot, loop, h
     loop.run_until_complete(scenario())
     dlg = ctrl.result_dialog
     assert dlg.table.rowCount() == 5
-    rec_bpm = dlg.result.recommended_bpm
+    rec_bpm = dlg.recommendation.recommended_bpm
     assert rec_bpm is not None and 4.5 <= rec_bpm <= 6.5
     dlg.use.click()
     assert load_profile("ana")["resonance_bpm"] == rec_bpm

@@ -8,11 +8,11 @@ import pytest
 from vagal_coach.clock import Clock
 from vagal_coach.hrv.time_domain import time_domain
 from vagal_coach.io import Recording, read_recording
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.paths import client_folder
 from vagal_coach.sensors.replay import ReplaySource
 from vagal_coach.sensors.simulated import Faults, SimulatedStrap
 from vagal_coach.session.engine import LiveEngine
-from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.session.parallel import snapshots
 from vagal_coach.session.recorder import Recorder
 from vagal_coach.session.runner import Session

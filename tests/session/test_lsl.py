@@ -9,13 +9,13 @@ import pytest
 from tests import pmd_wire
 from vagal_coach import synth
 from vagal_coach.clock import Clock
-from vagal_coach.io.model import PacerEvent
-from vagal_coach.sensors import pmd
+from vagal_coach.model import PacerEvent
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.sensors.events import DeviceInfo, Notification, PmdFrame
 from vagal_coach.sensors.hrm import RR_UNIT_MS, encode_hrm
 from vagal_coach.session.engine import LiveEngine
-from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.session.runner import Session
+from vagal_coach.wire import pmd
 
 pylsl = pytest.importorskip("pylsl")
 from vagal_coach.session.lsl import LslOutlets  # noqa: E402

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from vagal_coach.io.model import Marker
+from vagal_coach.model import Marker
 from vagal_coach.session.summary import Summary, pause_intervals, summarize, summary_lines
 
 

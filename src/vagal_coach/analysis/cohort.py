@@ -74,7 +74,7 @@ def metric_columns() -> tuple[str, ...]:
     synthetic beats), so every table has them all whichever files it holds."""
     import numpy as np
 
-    from vagal_coach.io.model import Recording
+    from vagal_coach.model import Recording
 
     rng = np.random.default_rng(0)
     t = np.arange(750) * 0.8
@@ -489,7 +489,7 @@ def executor_for(scheduler: str | None = None, workers: int | None = None,
         raise UserError(f"not a Dask scheduler's address ({e})", path=scheduler) from None
     try:
         ex = client.get_executor(pure=False)
-        ex.vc_workers = n_run  # type: ignore[attr-defined]
+        ex.vc_workers = n_run
         yield ex
     finally:
         client.close()

@@ -93,10 +93,12 @@ class AnalysisSettings:
             raise ValueError(f"mean-hr must be mean-rr or beats, not {self.mean_hr!r}")
         if self.dfa not in DFA_METHODS:
             raise ValueError(f"dfa must be kubios or peng, not {self.dfa!r}")
-        for name, v, lo, hi in (("poincare-ddof", self.poincare_ddof, 0, 1),
-                                ("hr-avg-beats", self.hr_avg_beats, 1, 100), ("ar-order", self.ar_order, 1, 64)):
-            if not (isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi):
-                raise ValueError(f"{name} must be a whole number from {lo} to {hi}, not {v!r}")
+        whole: tuple[tuple[str, object, int, int], ...] = (
+            ("poincare-ddof", self.poincare_ddof, 0, 1), ("hr-avg-beats", self.hr_avg_beats, 1, 100),
+            ("ar-order", self.ar_order, 1, 64))
+        for name, v, lo_i, hi_i in whole:
+            if not (isinstance(v, int) and not isinstance(v, bool) and lo_i <= v <= hi_i):
+                raise ValueError(f"{name} must be a whole number from {lo_i} to {hi_i}, not {v!r}")
         for name, v, lo, hi in (("lambda", self.detrend_lambda, 1e-3, 1e7),
                                 ("resample-hz", self.fs_hz, 1.0, 100.0),
                                 ("welch-window", self.welch_window_s, 10.0, 3600.0),

@@ -9,7 +9,7 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from vagal_coach.errors import UserError, printable
 
@@ -313,7 +313,7 @@ def cmd_replay_headless(ns: argparse.Namespace) -> int:
     engine = LiveEngine(schedule, deferred=parallel)
     session = Session(ReplaySource(rec, clock), engine, None, clock)
     with contextlib.ExitStack() as stack:
-        out = None
+        out: TextIO | None = None
         if to_file:
             tmp = stack.enter_context(atomic_path(ns.jsonl, force=ns.force, inputs=[ns.file]))
             out = stack.enter_context(open(tmp, "w", encoding="utf-8"))

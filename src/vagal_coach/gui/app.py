@@ -49,8 +49,9 @@ def run_gui(ns: Any) -> int:
         loop.run_until_complete(closed)
         if isinstance(ctrl, TrainController) and ctrl.trainer is not None:
             ctrl.trainer.stop()
-            with contextlib.suppress(Exception):
-                loop.run_until_complete(asyncio.wait_for(ctrl.task, 5))
+            if ctrl.task is not None:
+                with contextlib.suppress(Exception):
+                    loop.run_until_complete(asyncio.wait_for(ctrl.task, 5))
     work.shutdown()
     return 0
 

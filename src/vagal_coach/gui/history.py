@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog
 
 from vagal_coach.gui import work
-from vagal_coach.session.recorder import data_dir
+from vagal_coach.paths import data_dir
 
 
 class HistoryJobs:

@@ -16,8 +16,8 @@ from vagal_coach.clock import Clock, mmss
 from vagal_coach.gui import work
 from vagal_coach.gui.main_window import MainWindow
 from vagal_coach.gui.settings import keep_view, load_settings
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.session.engine import LiveEngine, Snapshot
-from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.session.summary import Summary, breath_line, summary_lines
 
 __all__ = ["ReplayController", "breath_line", "replay_session"]
@@ -82,7 +82,8 @@ class ReplayController:
         self.prompt_t_s, self.prompt_texts = [q.t_s for q in prompts], [q.text for q in prompts]
         info = self.rec.guided.info
         self.prompt_s = info.prompt_seconds if info is not None else 14.0
-        self.window.markers.set_markers(self.markers)
+        if self.window.markers is not None:
+            self.window.markers.set_markers(self.markers)
         self.timer = QTimer(self.window)
         self.timer.timeout.connect(self.redraw)
         self.timer.start(500)
@@ -228,7 +229,8 @@ class ReplayController:
             note = note if ok else ""
         self.markers.append((t, label + (f" — {note}" if note else "")))
         self.markers.sort()
-        self.window.markers.set_markers(self.markers)
+        if self.window.markers is not None:
+            self.window.markers.set_markers(self.markers)
         if self.rec.format == "native":
             from vagal_coach.io.native import append_event
 

@@ -30,13 +30,13 @@ def chime_samples(freq_hz: float = 432.0, duration_s: float = 0.9, volume: float
     return np.round(x * 32767).astype(np.int16)
 
 
-def chime_wav(**kw: float) -> bytes:
+def chime_wav(freq_hz: float = 432.0, duration_s: float = 0.9, volume: float = 0.18) -> bytes:
     buf = io.BytesIO()
     with wave.open(buf, "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(SAMPLE_RATE_HZ)
-        w.writeframes(chime_samples(**kw).tobytes())
+        w.writeframes(chime_samples(freq_hz, duration_s, volume).tobytes())
     return buf.getvalue()
 
 

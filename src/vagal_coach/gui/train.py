@@ -5,6 +5,7 @@ shown at Stop (the dialog, the tiles and the status line say the same figures, f
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,11 @@ from vagal_coach.gui.history import HistoryJobs
 from vagal_coach.gui.main_window import MainWindow
 from vagal_coach.gui.resonance import ResonanceJobs
 from vagal_coach.gui.settings import keep_view, load_settings, update_settings
+from vagal_coach.model import PacerEvent
+from vagal_coach.paths import data_dir
 from vagal_coach.session.engine import Snapshot
 from vagal_coach.session.raw import raw_status_texts
-from vagal_coach.session.recorder import Recorder, data_dir
+from vagal_coach.session.recorder import Recorder
 from vagal_coach.session.trainer import PacerSettings, Summary, Trainer
 
 STATUS_MS = 1000  # clock, link, battery: once a second
@@ -204,7 +207,7 @@ class TrainController(ResonanceJobs, HistoryJobs):
 
         return float(load_profile(self.profile).get("resonance_bpm") or self.window.pacer_controls.rate.value())
 
-    def _plan(self) -> tuple[str, list, float | None]:
+    def _plan(self) -> tuple[str, list[PacerEvent] | None, float | None]:
         """(recording kind, pacer events or None for the free-practice settings, duration or None)."""
         from vagal_coach.session import protocols
 
@@ -220,8 +223,10 @@ class TrainController(ResonanceJobs, HistoryJobs):
             self.guided.on_phase.append(lambda ph: self.window.prompt.show_phase(ph.title, p.total_s - ph.t0_s))
             return "guided", self.guided.first_events(), p.total_s
         if kind.startswith("rf-"):
-            evs = {"rf-stepped": protocols.stepped, "rf-sliding": protocols.sliding,
-                   "rf-fine-tune": lambda: protocols.fine_tune(self.resonance_bpm())}[kind]()
+            makers: dict[str, Callable[[], list[PacerEvent]]] = {
+                "rf-stepped": protocols.stepped, "rf-sliding": protocols.sliding,
+                "rf-fine-tune": lambda: protocols.fine_tune(self.resonance_bpm())}
+            evs = makers[kind]()
             return kind, evs, protocols.duration_s(evs) + 2.0
         return "practice", None, None
 

@@ -109,7 +109,7 @@ def _read_text(p: Path) -> str:
 
 
 #: pacer rates a recording may hold, breaths/min: (lowest, highest, highest a ramp starts from) as the pacer
-#: plays them (session.pacer); 0 is no pacer
+#: plays them (model.pacer); 0 is no pacer
 PACER_BPM = (3.0, 10.0, 20.0)
 
 

@@ -306,6 +306,8 @@ class BleStrap:
         async def request(cmd: bytes) -> pmd.Response:
             while not answers.empty():
                 answers.get_nowait()
+            if control is None:
+                raise pmd.PmdError("no PMD control point")
             await client.write_gatt_char(control, cmd, response=True)
             while True:
                 resp = pmd.parse_response(await asyncio.wait_for(answers.get(), PMD_TIMEOUT_S))
@@ -313,8 +315,8 @@ class BleStrap:
                     return resp
 
         try:
-            if data is None:
-                raise pmd.PmdError("no PMD data characteristic")
+            if data is None or control is None:
+                raise pmd.PmdError("no PMD data characteristic" if data is None else "no PMD control point")
             features = pmd.parse_features(bytes(await client.read_gatt_char(control)))
             await client.start_notify(control, on_control)
             await client.start_notify(data, on_frame)
@@ -424,7 +426,7 @@ class BleStrap:
             client, info, disconnected = found
         yield LinkEvent(clk.now(), "closed", "session ended")
 
-    async def _recycle(self, client, disconnected: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+    async def _recycle(self, client: BleakClient, disconnected: asyncio.Event) -> None:
         """Drop a silent link ourselves and wait (briefly) for the stack to confirm it."""
         with contextlib.suppress(Exception):
             await asyncio.wait_for(client.disconnect(), self.connect_timeout_s)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from vagal_coach.errors import UserError
 from vagal_coach.hrv.breath import breathing_rate_bpm
-from vagal_coach.model import PacerEvent
+from vagal_coach.model import GuidedInfo, GuidedPhase, OwnRate, PacerEvent, Prompt, Rating
 from vagal_coach.model.pacer import MAX_RAMP_START_BPM, PacerSchedule
 from vagal_coach.paths import guided_dir
 
@@ -270,26 +270,31 @@ class GuidedSession:
     """
 
     plan: Plan
-    trainer: Trainer
+    trainer: Trainer | None = None  # the window makes the plan before the trainer: set it before drive()
     on_prompt: list[Callable[[TimedPrompt | None], None]] = field(default_factory=list)
     on_phase: list[Callable[[PlannedPhase], None]] = field(default_factory=list)
     own_bpm: float = float("nan")
     own_rhythm_from_s: float | None = None
+
+    def _trainer(self) -> Trainer:
+        if self.trainer is None:
+            raise RuntimeError("the guided session has no trainer yet")
+        return self.trainer
 
     def first_events(self) -> list[PacerEvent]:
         """What the pacer does until one's own rate is known: the settle phase (unpaced)."""
         evs = self.plan.pacer_events(None)
         return evs[:1] if self.plan.phases[0].pacer == "off" else evs
 
-    def header(self) -> dict:
+    def info(self) -> GuidedInfo:
+        """The script this session follows, as its recording keeps it."""
         s = self.plan.script
-        return {"script": s.id, "language": s.language, "title": s.title, "minutes": self.plan.total_s / 60.0,
-                "resonance_bpm": self.plan.resonance_bpm, "prompt_seconds": s.prompt_seconds,
-                "phases": [{"kind": p.kind, "t0": round(p.t0_s, 3), "t1": round(p.t1_s, 3)} for p in self.plan.phases]}
+        return GuidedInfo(s.id, s.language, s.title, self.plan.total_s / 60.0, self.plan.resonance_bpm,
+                          s.prompt_seconds, tuple(GuidedPhase(p.kind, p.t0_s, p.t1_s) for p in self.plan.phases))
 
     def own_rhythm(self) -> None:
         """The client breathes in their own way from the next breath on; prompts go on."""
-        tr = self.trainer
+        tr = self._trainer()
         now = tr.clock.now()
         self.own_rhythm_from_s = now
         t = tr.schedule.next_breath_start(now) if tr.schedule.rate_scalar(now) > 0 else now
@@ -298,7 +303,7 @@ class GuidedSession:
     def follow_pacer(self) -> None:
         """Back to the plan after ``own_rhythm()``: the resonance rate now (when the current phase is
         paced), then the plan's later phases."""
-        tr = self.trainer
+        tr = self._trainer()
         now = tr.clock.now()
         self.own_rhythm_from_s = None
         cur = self.plan.phase_at(now)
@@ -313,9 +318,9 @@ class GuidedSession:
         tr.apply_events(evs)
 
     async def drive(self) -> None:
-        tr = self.trainer
+        tr = self._trainer()
         clock = tr.clock
-        tr.session.add_note("guided", **self.header())
+        tr.session.note(self.info())
         settle = self.plan.phases[0]
         pending_pacer = settle.pacer == "off" and len(self.plan.phases) > 1
         marks: list[tuple[float, str, TimedPrompt | PlannedPhase | None]] = [
@@ -340,13 +345,12 @@ class GuidedSession:
             elif what == "pacer":
                 f, p = tr.engine.spectrum(settle.t1_s - settle.t0_s, OWN_RATE_MIN_S)
                 self.own_bpm = breathing_rate_bpm(f, p)
-                tr.session.add_note("own_rate", bpm=None if not math.isfinite(self.own_bpm) else
-                                    round(self.own_bpm, 2))
+                tr.session.note(OwnRate(clock.now(), self.own_bpm if math.isfinite(self.own_bpm) else None))
                 if self.own_rhythm_from_s is None:
                     tr.apply_events(self.plan.pacer_events(self.own_bpm, from_kind=self.plan.phases[1].kind))
             elif what == "prompt" and isinstance(obj, TimedPrompt):
                 shown = obj
-                tr.session.add_note("prompt", phase=obj.phase, index=obj.index, text=obj.text)
+                tr.session.note(Prompt(clock.now(), obj.text, obj.phase, obj.index))
                 for show in self.on_prompt:
                     show(obj)
             elif what == "clear" and shown is obj:
@@ -357,11 +361,8 @@ class GuidedSession:
 
 def record_rating(path: str | Path, value: float, question: str, t_s: float | None = None) -> None:
     """Append the closing 0-10 reflection to a (closed) native recording."""
-    from vagal_coach.io.native import append_event
+    from vagal_coach.io.native import append_event, rating_line
 
     if not 0 <= value <= 10:
         raise UserError(f"a rating is 0-10, not {value:g}")
-    obj = {"type": "rating", "value": float(value), "scale": "0-10", "question": question}
-    if t_s is not None:
-        obj["t"] = round(float(t_s), 3)
-    append_event(path, obj)
+    append_event(path, rating_line(Rating(float(value), t_s, "0-10", question)))

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from vagal_coach.io.native import NativeWriter
-from vagal_coach.model import Gap, Marker, PacerEvent
+from vagal_coach.model import Gap, GuidedInfo, Marker, OwnRate, PacerEvent, Prompt
 from vagal_coach.paths import client_folder, client_name, data_dir, new_recording_path, recordings_dir, slug
 from vagal_coach.sensors.hrm import Measurement
 
@@ -56,6 +56,15 @@ class Recorder:
 
     def event(self, kind: str, t_s: float, **fields) -> None:
         self.writer.event(kind, t_s, **fields)
+
+    def note(self, ev: GuidedInfo | Prompt | OwnRate, t_s: float) -> None:
+        """A guided session's event: its script (at ``t_s``), a prompt shown, one's own rate measured."""
+        if isinstance(ev, GuidedInfo):
+            self.writer.guided(t_s, ev)
+        elif isinstance(ev, Prompt):
+            self.writer.prompt(ev)
+        else:
+            self.writer.own_rate(ev)
 
     def marker(self, m: Marker) -> None:
         self.writer.marker(m)

@@ -160,8 +160,8 @@ def summarize_snapshots(snaps: Sequence[Any], **kw: Any) -> Summary:
         v = s.get(c) if isinstance(s, dict) else getattr(s, c)
         return NAN if v is None else v
 
-    arr = {c: np.array([get(s, c) for s in snaps], dtype=bool if c == "accepted" else float) for c in cols}
-    return summarize(**arr, baseline_s=kw.pop("baseline_s", 0.0), **kw)
+    arr = [np.array([get(s, c) for s in snaps], dtype=bool if c == "accepted" else float) for c in cols]
+    return summarize(*arr, baseline_s=kw.pop("baseline_s", 0.0), **kw)
 
 
 def breath_figures(raw: Any, schedule: Any) -> dict:
