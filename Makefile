@@ -7,17 +7,17 @@ PIP    := $(PY) -m pip --disable-pip-version-check -q
 TEST_WORKERS ?= 3
 PYTEST := QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: run test test-long bench samples screenshot clean
+.PHONY: run test test-long bench samples screenshot clean constraints
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.run-installed: pyproject.toml | $(VENV)/bin/python
-	$(PIP) install -e '.[gui,live]'
+$(VENV)/.run-installed: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(PIP) install -c constraints.txt -e '.[gui,live]'
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(VENV)/bin/python
-	$(PIP) install -e '.[gui,live,test]'
+$(VENV)/.test-installed: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(PIP) install -c constraints.txt -e '.[gui,live,test]'
 	touch $@ $(VENV)/.run-installed
 
 run: $(VENV)/.run-installed
@@ -29,6 +29,7 @@ screenshot: $(VENV)/.test-installed
 test: $(VENV)/.test-installed
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/mypy src
 	$(PYTEST) -m "not long" --durations=15 $(PYTEST_ARGS)
 
 # real-time end-to-end runs (a 2 min absence, 2 min of H10 streams through BlueZoo): minutes of wall time,
@@ -50,6 +51,16 @@ bench: $(VENV)/.test-installed
 
 samples: $(VENV)/.run-installed
 	$(PY) scripts/make_sample_recordings.py
+
+# the pinned versions the installs above use: the latest releases in a fresh venv, frozen (then run make test)
+constraints:
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/python -m pip --disable-pip-version-check -q install -e '.[gui,live,test,dev]'
+	{ sed -n '1,3p' constraints.txt; .venv-constraints/bin/python -m pip freeze --exclude-editable \
+	  | grep -vi '^vagal[-_]coach'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf .venv-constraints
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

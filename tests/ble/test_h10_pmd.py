@@ -37,13 +37,13 @@ NS0 = 599_618_436_152_960_000
 TIME_SCALES = [3.0, pytest.param(1.0, marks=pytest.mark.long)]
 
 
-def h10_plan() -> tuple[dict, np.ndarray, np.ndarray]:
+def h10_plan(duration_s: float = DURATION_S) -> tuple[dict, np.ndarray, np.ndarray]:
     """The plan for the fake H10, the true beat times and the true inhale onsets (strap timeline, s)."""
     grid_hz = 20.0
-    t = np.arange(0.0, DURATION_S + 2.0, 1.0 / grid_hz)
+    t = np.arange(0.0, duration_s + 2.0, 1.0 / grid_hz)
     cycles = 0.3 + t * BREATH_BPM / 60.0
     heart = synth.HeartModel(synth.Physiology(hr_bpm=72.0), seed=3, grid_hz=grid_hz)
-    beats, _ = heart.advance(DURATION_S, lambda tt: np.interp(tt, t, cycles),
+    beats, _ = heart.advance(duration_s, lambda tt: np.interp(tt, t, cycles),
                              lambda tt: np.full(np.shape(tt), BREATH_BPM))
     onsets = (np.arange(1, np.floor(cycles[-1]) + 1) - 0.3) * 60.0 / BREATH_BPM
     onsets = onsets[onsets < DURATION_S]  # every inhale the chest made while the strap streamed
@@ -51,7 +51,7 @@ def h10_plan() -> tuple[dict, np.ndarray, np.ndarray]:
     rr_units = np.round(np.diff(beats) * 1024).astype(int)
     notes = [encode_hrm(int(round(61440 / u)), [u * RR_UNIT_MS]).hex() for u in rr_units]
     # ECG: 73 samples a frame, stamped (ns) at the last sample, sent when that sample is taken
-    _, ecg = synth.ecg_uv(beats, ECG_HZ_TRUE, DURATION_S, seed=3)
+    _, ecg = synth.ecg_uv(beats, ECG_HZ_TRUE, duration_s, seed=3)
     frames: dict[str, list] = {str(pmd.ECG): [], str(pmd.ACC): []}
     for k in range(0, ecg.size - 73, 73):
         t_last = (k + 72) / ECG_HZ_TRUE
@@ -61,7 +61,7 @@ def h10_plan() -> tuple[dict, np.ndarray, np.ndarray]:
     acc = np.round(acc).astype(int)
     for k in range(0, acc.shape[0] - 25, 25):
         t_last = (k + 24) / ACC_HZ
-        if t_last > DURATION_S:
+        if t_last > duration_s:
             break
         frames[str(pmd.ACC)].append([t_last, pmd_wire.acc_delta_frame(NS0 + int(t_last * 1e9),
                                                                       acc[k:k + 25]).hex()])

@@ -87,14 +87,14 @@ def test_recording_holds_exactly_the_rr_sent_with_correct_beat_times(bluez_env, 
     assert len(sent_rr) == 60
     assert np.allclose(rec.rr_ms, sent_rr, atol=1e-3)  # exactly, in order (JSON keeps 3 decimals)
     raws = [e["hex"] for e in sent if e["event"] == "sent"]
-    assert rec.meta["notification_raw_hex"] == raws  # every notification as received
-    assert rec.device["name"] == "Polar H10 FAKE01" and rec.meta["battery_pct"] == 64
+    assert [r.hex() for r in rec.notifications.raw] == raws  # every notification as received
+    assert rec.device["name"] == "Polar H10 FAKE01" and rec.battery_pct == 64
     # beat times: continuous beat clock (spacing = RR) and never after the notification's arrival
     bt = rec.beat_t_s
     assert np.all(np.diff(bt) > 0)
     cont = np.abs(np.diff(bt) * 1000 - rec.rr_ms[1:]) < 0.2  # beat times are stored to 0.1 ms
     assert cont.mean() > 0.9
-    n_t = rec.meta["notification_t_s"]
+    n_t = rec.notifications.t_s
     # for each notification with RR: its last beat is at or before arrival, within the lag bound
     counts = [len(parse_hrm(bytes.fromhex(h)).rr_ms) for h in raws]
     ends = np.cumsum(counts) - 1

@@ -34,7 +34,7 @@ def test_analyze_table_window_csv_report(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "RMSSD" in out and "Trend over 300 s" in out
     rows = csv_out.read_text().splitlines()
-    assert len(rows) == 3 and rows[0].startswith("file,n_beats")
+    assert len(rows) == 3 and rows[0].startswith("file,format,n_beats")
     pdfs = sorted(tmp_path.glob("r-*.pdf"))
     assert len(pdfs) == 2 and all(p.read_bytes()[:5] == b"%PDF-" for p in pdfs)
 

@@ -85,11 +85,11 @@ def test_kill_9_loses_at_most_the_notification_in_flight(tmp_path):
         return got
 
     want = asyncio.run(expected(rec.n_notifications + 1))
-    assert rec.meta["notification_raw_hex"] == want[: rec.n_notifications]
+    assert [r.hex() for r in rec.notifications.raw] == want[: rec.n_notifications]
     # and nothing before the kill is missing: the last recorded arrival is within one interval of the end
     lines = out.read_text().splitlines()
     assert not lines[-1].startswith('{"type":"end"')
-    assert np.all(np.diff(rec.meta["notification_t_s"]) < 1.2)
+    assert np.all(np.diff(rec.notifications.t_s) < 1.2)
 
 
 def test_record_errors_are_one_line(tmp_path, run_cli):

@@ -8,6 +8,7 @@ import pytest
 from vagal_coach.clock import Clock
 from vagal_coach.hrv.time_domain import time_domain
 from vagal_coach.io import Recording, read_recording
+from vagal_coach.paths import client_folder
 from vagal_coach.sensors.replay import ReplaySource
 from vagal_coach.sensors.simulated import Faults, SimulatedStrap
 from vagal_coach.session.engine import LiveEngine
@@ -60,7 +61,7 @@ def test_faults_are_gated_and_spurious_values_rejected(tmp_path):
     rejected = [s for s in snaps if not s.accepted]
     assert rejected and any(s.rr_ms < 300 for s in rejected)  # the spurious short values
     assert not any(s.accepted and s.rr_ms < 300 for s in snaps)
-    assert "no_contact" in rec.meta["contact"]  # contact loss: notifications without RR
+    assert "no_contact" in rec.notifications.contact  # contact loss: notifications without RR
     # two gaps in the beats: the contact loss (100-110 s) and the dropout (200-215 s)
     assert len(rec.gaps) == 2
     assert rec.gaps[0].start_s < 101 and rec.gaps[0].end_s > 108
@@ -77,8 +78,8 @@ def test_parallel_snapshots_equal_the_live_engine(tmp_path):
     par = list(snapshots(eng.log, sched, workers=2, chunk=50))
     live = LiveEngine(sched)
     seq = []
-    for t, raw in zip(rec.meta["notification_t_s"], rec.meta["notification_raw_hex"]):
-        seq += live.push_raw(float(t), bytes.fromhex(raw))[2]
+    for t, raw in zip(rec.notifications.t_s, rec.notifications.raw):
+        seq += live.push_raw(float(t), raw)[2]
     assert [json.dumps(s.as_dict()) for s in par] == [json.dumps(s.as_dict()) for s in seq]
 
 
@@ -97,7 +98,9 @@ def test_replay_of_rr_only_recording_goes_through_the_same_pipeline(rr_5min):
 def test_recorder_never_overwrites_and_uses_0600(tmp_path, monkeypatch):
     monkeypatch.setenv("VAGAL_COACH_HOME", str(tmp_path / "home"))
     r = Recorder(profile="Ana B.")
-    assert r.path.parent == tmp_path / "home" / "recordings" / "Ana-B"
+    # the client's stable folder: a readable part and a hash of the name as typed (never shared by two names)
+    assert r.path.parent == tmp_path / "home" / "recordings" / client_folder("Ana B.")
+    assert r.path.parent.name.startswith("Ana-B-")
     assert (r.path.stat().st_mode & 0o777) == 0o600
     r.close()
     from vagal_coach.errors import RecordingFormatError
