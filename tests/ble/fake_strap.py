@@ -10,6 +10,11 @@ strap stays known to the central's stack), ``removed`` (the stack forgets the st
 ``seconds`` and then advertises again) or ``power`` (the central's adapter is off for ``seconds``). The
 notifications due meanwhile are sent after the outage. Every notification actually sent while a central
 listened is logged with its send time, and each outage's ``gone``, ``advertising`` and ``resubscribed``.
+
+``--time-scale N`` runs the strap's timeline N times faster than the wall clock: the plan's intervals,
+frame times and outages are in strap seconds and pass in 1/N of the time, through the same code path (a
+120 s absence takes 12 s at N = 10). Logged ``t`` values are on the strap's timeline; the reconnect
+latencies (``after_gone_s``, ``after_s``) are wall seconds, since the radio and the stacks do not speed up.
 """
 
 from __future__ import annotations
@@ -191,7 +196,17 @@ async def main() -> None:
     ap.add_argument("--name", default="Polar H10 FAKE01")
     ap.add_argument("--plan", required=True)
     ap.add_argument("--log", required=True)
+    ap.add_argument("--time-scale", type=float, default=1.0, help="strap seconds per wall second")
     ns = ap.parse_args()
+    scale = ns.time_scale
+    t_wall0 = time.monotonic()
+
+    def now() -> float:
+        """Seconds on the strap's timeline (N times the wall clock)."""
+        return (time.monotonic() - t_wall0) * scale
+
+    async def sleep(strap_s: float) -> None:
+        await asyncio.sleep(max(0.0, strap_s) / scale)
     plan = json.load(open(ns.plan))
     bus = await MessageBus(bus_type=BusType.SYSTEM).connect()
     svc = Service(HRS)
@@ -230,7 +245,7 @@ async def main() -> None:
     outages = {int(o[0]): (float(o[1]), str(o[2]) if len(o) > 2 else "drop") for o in plan.get("outages", [])}
 
     def mark(event: str, **kw: object) -> None:
-        log.write(json.dumps({"event": event, "t": time.monotonic(), **kw}) + "\n")
+        log.write(json.dumps({"event": event, "t": now(), **kw}) + "\n")
         log.flush()
 
     async def advertise(on: bool) -> None:
@@ -260,19 +275,20 @@ async def main() -> None:
     while not hrm.notifying and time.monotonic() < t_end:
         await asyncio.sleep(0.05)
     await asyncio.sleep(plan.get("settle_s", 0.5))
-    t_start = time.monotonic()
+    t_start = now()
     mark("start")
 
     async def send_frames() -> None:
         """Each stream's frames once the central started it, at their time on the strap's timeline."""
         frames = sorted([(float(t), int(k), h) for k, lst in pmd_plan["frames"].items() for t, h in lst])
         for t_due, mtype, hexstr in frames:
-            await asyncio.sleep(max(0.0, t_start + t_due - time.monotonic()))
+            await sleep(t_start + t_due - now())
             if mtype in cp.started and data.notifying:
                 data.notify(bytes.fromhex(hexstr))
                 mark("frame", type=mtype, t_due=t_due, hex=hexstr)
 
     frame_task = asyncio.ensure_future(send_frames()) if pmd_plan else None
+    t_next = t_start
     for i, hexstr in enumerate(plan["notifications"]):
         if i in outages:
             seconds, kind = outages[i]
@@ -305,29 +321,31 @@ async def main() -> None:
             else:
                 raise SystemExit(f"unknown outage kind {kind}")
             mark("gone", kind=kind)
-            t_gone = time.monotonic()
+            t_gone, t_gone_wall = now(), time.monotonic()
             if kind != "drop":
-                await asyncio.sleep(seconds)  # silent: the notifications due now are lost
+                await sleep(seconds)  # silent: the notifications due now are lost
                 if kind == "power":
                     await central("Powered", True)
                 await advertise(True)
             t_adv = time.monotonic()
-            mark("advertising", after_gone_s=t_adv - t_gone)
+            mark("advertising", after_gone_s=t_adv - t_gone_wall)
             while not hrm.notifying and time.monotonic() < t_adv + 60:
                 await asyncio.sleep(0.02)
             mark("resubscribed", after_s=time.monotonic() - t_adv, ok=hrm.notifying)
             if kind == "drop":
-                await asyncio.sleep(max(0.0, t_gone + seconds - time.monotonic()))  # what is due now is lost
+                await sleep(t_gone + seconds - now())  # what is due now is lost
             mark("back")
+            t_next = now()
         times = plan.get("times_s")  # each notification's time on the strap's timeline, when given
         if times:
-            await asyncio.sleep(max(0.0, t_start + times[i] - time.monotonic()))
+            await sleep(t_start + times[i] - now())
         if hrm.notifying:
             hrm.notify(bytes.fromhex(hexstr))
             mark("sent", i=i, hex=hexstr)
-        if not times:
+        if not times:  # the next one this long after this one was due (a late send does not shift the rest)
             delays = plan.get("delays_s")
-            await asyncio.sleep(delays[i] if delays else plan.get("interval_s", 0.2))
+            t_next += delays[i] if delays else plan.get("interval_s", 0.2)
+            await sleep(t_next - now())
     if frame_task is not None:
         await frame_task
         mark("pmd_requests", requests=cp.requests)

@@ -16,8 +16,8 @@ from vagal_coach.hrv.resonance import (
     score,
     sliding_recommendation,
 )
-from vagal_coach.io.model import Recording
-from vagal_coach.session.pacer import PacerSchedule
+from vagal_coach.model import Recording
+from vagal_coach.model.pacer import PacerSchedule
 
 # the first seconds at a new rate, and of the sweep, are left out (the heart takes a few breaths to follow)
 SETTLE_S = 20.0

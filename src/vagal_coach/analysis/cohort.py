@@ -514,7 +514,8 @@ def run_cohort(paths: Iterable[str | os.PathLike[str]] | Found, settings: Analys
     todo: list[str] = []
     for p in files:
         key = str(p)
-        prev = done.get(done_key(p, digest))
+        dk = done_key(p, digest)
+        prev = done.get(dk) if dk is not None else None
         if prev is not None:
             rows[key] = prev
         else:
@@ -745,6 +746,9 @@ def progress_bar(total: int, enabled: bool | None = None) -> Any:
                 TextColumn("ETA"), TimeRemainingColumn())
         with Progress(*cols, transient=False) as prog:
             task = prog.add_task("files", total=total)
-            yield lambda _label="": prog.advance(task)
+            def advance(_label: str = "") -> None:
+                prog.advance(task)
+
+            yield advance
 
     return bar()

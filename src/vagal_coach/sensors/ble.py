@@ -11,13 +11,12 @@ import contextlib
 import math
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vagal_coach.clock import Clock
 from vagal_coach.errors import DeviceError
-from vagal_coach.sensors import pmd
 from vagal_coach.sensors.events import DeviceInfo, LinkEvent, Notification, PmdFrame, SourceEvent
 from vagal_coach.sensors.hrm import (
     BATTERY_LEVEL,
@@ -26,6 +25,13 @@ from vagal_coach.sensors.hrm import (
     HEART_RATE_MEASUREMENT,
     HEART_RATE_SERVICE,
 )
+from vagal_coach.wire import pmd
+
+if TYPE_CHECKING:
+    from bleak import BleakClient
+    from bleak.backends.characteristic import BleakGATTCharacteristic
+    from bleak.backends.device import BLEDevice
+    from bleak.backends.scanner import AdvertisementData
 
 #: seconds between reconnection attempts (the last repeats for as long as the session runs)
 BACKOFF_S = (0.5, 1.0, 2.0, 3.0)
@@ -115,8 +121,8 @@ class BleStrap:
         self.first_attempts = first_attempts
         self.name = name or address
         self._closed = asyncio.Event()
-        self._client = None
-        self._device = None  # the BLEDevice last connected to (bleak's handle on the OS's device object)
+        self._client: BleakClient | None = None
+        self._device: BLEDevice | None = None  # the one last connected to (bleak's handle on the OS's device)
 
     async def close(self) -> None:
         self._closed.set()
@@ -125,7 +131,7 @@ class BleStrap:
             with contextlib.suppress(Exception):
                 await client.disconnect()
 
-    async def _read_info(self, client) -> dict:  # type: ignore[no-untyped-def]
+    async def _read_info(self, client: BleakClient) -> dict:
         info: dict = {"address": self.address, "adapter": self.adapter}
         name = getattr(client, "name", None)
         if name:
@@ -143,7 +149,7 @@ class BleStrap:
         return info
 
     @staticmethod
-    def _measurement_char(client):  # type: ignore[no-untyped-def]
+    def _measurement_char(client: BleakClient) -> BleakGATTCharacteristic:
         """The Heart Rate Measurement characteristic; if a stale GATT cache lists it twice, the newest."""
         chars = [c for svc in client.services for c in svc.characteristics
                  if c.uuid.lower() == HEART_RATE_MEASUREMENT]
@@ -151,7 +157,8 @@ class BleStrap:
             raise DeviceError("no Heart Rate Measurement characteristic: not a heart-rate strap?", path=client.address)
         return max(chars, key=lambda c: c.handle)
 
-    async def _connect(self, device, queue: asyncio.Queue[Notification]):  # type: ignore[no-untyped-def]
+    async def _connect(self, device: BLEDevice, queue: asyncio.Queue[Notification]
+                       ) -> tuple[BleakClient, dict, asyncio.Event]:
         """Connect to ``device`` (a bleak BLEDevice), read its facts and subscribe to 0x2A37.
 
         Returns the client, the facts and an event set when this connection drops."""
@@ -184,7 +191,7 @@ class BleStrap:
         self._device = device
         return client, info, disconnected
 
-    async def _start_pmd(self, client, queue: asyncio.Queue) -> dict:  # type: ignore[no-untyped-def]
+    async def _start_pmd(self, client: BleakClient, queue: asyncio.Queue) -> dict:
         """Start ECG and ACC on a strap with Polar's Measurement Data service: ask each stream's settings
         through the control point, start it with ``pmd.choose_settings``, and queue its data frames.
 
@@ -227,7 +234,7 @@ class BleStrap:
                 if resp.status == 6:  # already streaming (a reconnect before the strap noticed): restart it
                     await request(pmd.stop_command(mtype))
                     resp = await request(pmd.start_command(mtype, sel))
-                settings = {pmd.SETTING_NAMES[k]: v for k, v in sel.items()}
+                settings: dict[str, float] = {pmd.SETTING_NAMES[k]: v for k, v in sel.items()}
                 if resp.ok and resp.params:
                     with contextlib.suppress(pmd.PmdError, IndexError):
                         factor = pmd.parse_settings(resp.params).get(pmd.FACTOR)
@@ -240,7 +247,7 @@ class BleStrap:
             out["error"] = f"raw streams not started: {explain(e, self.address).message}"
         return out
 
-    async def events(self) -> AsyncIterator[SourceEvent]:
+    async def events(self) -> AsyncGenerator[SourceEvent, None]:
         from bleak import BleakScanner
 
         clk = self.clock
@@ -329,7 +336,7 @@ class BleStrap:
         wake = asyncio.Event()
         want = self.address.upper()
 
-        def on_adv(device, _adv) -> None:  # type: ignore[no-untyped-def]
+        def on_adv(device: BLEDevice, _adv: AdvertisementData) -> None:
             if device.address.upper() == want:
                 seen.append(device)
                 wake.set()
