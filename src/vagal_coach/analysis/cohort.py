@@ -320,8 +320,6 @@ def analyze_path(path: str | os.PathLike[str], settings: AnalysisSettings, keep_
             o.analysis = a
     except UserError as e:
         o.error = one_line(str(e))
-    except RecursionError:
-        o.error = one_line(f"{path}: RecursionError: nested too deeply to read")
     except Exception as e:  # noqa: BLE001 - a file the readers did not foresee: still its one line
         o.error = one_line(f"{path}: {type(e).__name__}: {e}")
     return o
