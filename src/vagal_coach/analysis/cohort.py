@@ -418,10 +418,17 @@ class CohortResult:
 
 
 def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, which writes what is done and stops them."""
+    """Workers leave Ctrl-C to the parent, which writes what is done and stops them; each runs its BLAS
+    on one thread, as Dask's workers do (one worker per core already: more threads only contend, and
+    OpenBLAS's waiting threads cost a busy machine up to half the run)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # (the cluster extra brings it)
+        return
+    threadpool_limits(limits=1)
 
 
 _SCHEDULER = re.compile(r"^(tcp|tls|ucx|ws|wss|inproc)://\S+$")
