@@ -10,7 +10,7 @@ Calibration: ``--calibration N [--seed0 S] [--raw]`` runs N synthetic people per
 of varied difficulty (true RF 4.5-6.5, beat noise 4-40 ms, RSA 3-14 bpm, damping 0.15-0.6, drift 1-6 bpm)
 and prints, per band of reported confidence, how often the recommended rate was within ±0.25
 breaths/min: a calibrated 80 % is right about 80 % of the time. ``--raw`` scores the uncalibrated
-confidence and prints the isotonic (pool-adjacent-violators) map from it to the share right, the table
+confidence and fits the logistic map from it to the share right, whose two numbers
 ``vagal_coach.analysis.assessment.CALIBRATION`` holds (fitted with ``--calibration 300 --seed0 0 --raw``;
 check it on other people with ``--seed0 10000``).
 """
@@ -66,19 +66,19 @@ def simulated(evs: list, rf: float, seed: int, folder: Path) -> Recording:
     return read_recording(out)
 
 
-def isotonic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pool-adjacent-violators: the non-decreasing fit of ``y`` on ``x``, as (x knots, fitted y)."""
-    order = np.argsort(x, kind="stable")
-    xs, ys = x[order], y[order].astype(float)
-    blocks: list[list[float]] = []  # [sum y, n, x min, x max]
-    for xi, yi in zip(xs, ys):
-        blocks.append([yi, 1.0, xi, xi])
-        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
-            s1, n1, lo, _ = blocks.pop(-2)
-            blocks[-1] = [blocks[-1][0] + s1, blocks[-1][1] + n1, lo, blocks[-1][3]]
-    kx = np.array([0.5 * (b[2] + b[3]) for b in blocks])
-    ky = np.array([b[0] / b[1] for b in blocks])
-    return kx, ky
+def logistic(x: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[float, float]:
+    """(a, b) of P(right) = 1 / (1 + exp(-(a + b x))), by maximum likelihood (Newton's method)."""
+    X = np.column_stack([np.ones_like(x), x])
+    w = np.zeros(2)
+    for _ in range(iters):
+        p = 1.0 / (1.0 + np.exp(-X @ w))
+        g = X.T @ (y - p)
+        h = X.T @ (X * (p * (1 - p))[:, None]) + 1e-9 * np.eye(2)
+        step = np.linalg.solve(h, g)
+        w += step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return float(w[0]), float(w[1])
 
 
 def calibration(n: int, seed0: int, raw: bool) -> None:
@@ -105,8 +105,8 @@ def calibration(n: int, seed0: int, raw: bool) -> None:
                 print(f"  reported {100 * lo:3.0f}-{min(100, 100 * hi):3.0f} %: {sel.sum():4d} runs, mean reported "
                       f"{c[sel].mean():.0%}, right {h[sel].mean():.0%}", flush=True)
         if raw:
-            kx, ky = isotonic(c, h)
-            print(f"  isotonic map {protocol}: {[(round(float(a), 3), round(float(b), 3)) for a, b in zip(kx, ky)]}")
+            a, b = logistic(c, h.astype(float))
+            print(f"  logistic calibration {protocol}: P(right) = 1 / (1 + exp(-({a:.3f} + {b:.3f} * raw)))")
 
 
 def main() -> None:
