@@ -320,8 +320,6 @@ def analyze_path(path: str | os.PathLike[str], settings: AnalysisSettings, keep_
             o.analysis = a
     except UserError as e:
         o.error = one_line(str(e))
-    except RecursionError:
-        o.error = one_line(f"{path}: RecursionError: nested too deeply to read")
     except Exception as e:  # noqa: BLE001 - a file the readers did not foresee: still its one line
         o.error = one_line(f"{path}: {type(e).__name__}: {e}")
     return o
@@ -420,10 +418,17 @@ class CohortResult:
 
 
 def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, which writes what is done and stops them."""
+    """Workers leave Ctrl-C to the parent, which writes what is done and stops them; each runs its BLAS
+    on one thread, as Dask's workers do (one worker per core already: more threads only contend, and
+    OpenBLAS's waiting threads cost a busy machine up to half the run)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # (the cluster extra brings it)
+        return
+    threadpool_limits(limits=1)
 
 
 _SCHEDULER = re.compile(r"^(tcp|tls|ucx|ws|wss|inproc)://\S+$")
