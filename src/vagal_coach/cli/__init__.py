@@ -346,6 +346,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as e:  # noqa: BLE001 - a bug: still one line, naming the file; --debug shows the traceback
+        if ns.debug:
+            raise
+        name = getattr(ns, "file", None) or getattr(ns, "input", None)
+        _err(str(UserError(f"unexpected {type(e).__name__}: {e} (a bug in vagal-coach: --debug shows the "
+                           "traceback to report)", path=name)))
+        return 1
 
 
 def _default_command(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
