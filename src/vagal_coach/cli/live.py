@@ -80,7 +80,10 @@ def add_replay_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--headless", action="store_true", help="no window: run the live engine and write snapshots")
     p.add_argument("--speed", type=_speed, default=math.inf, help="1..16 (or any N) times real time, or max")
     p.add_argument("--jsonl", metavar="OUT", help="one JSON snapshot per beat ('-' for stdout)")
-    p.add_argument("--force", action="store_true", help="replace an existing --jsonl file (never the input)")
+    p.add_argument("--summary-json", metavar="OUT", help="the session summary (the figures the window shows at "
+                   "the end of a replay) as JSON ('-' for stdout)")
+    p.add_argument("--force", action="store_true", help="replace an existing --jsonl or --summary-json file "
+                   "(never the input)")
 
 
 def cmd_scan(ns: argparse.Namespace) -> int:
@@ -130,14 +133,15 @@ class StatusLine:
 
         clock = mmss(t)
         link = st.link_text(t)
-        link = link if link.startswith("searching") else f"link {link}"
+        link = link if link.startswith(("searching", "no data")) else f"link {link}"
         from vagal_coach.session.raw import raw_status_texts
 
         raw = self.session.raw
         sched = self.session.engine.schedule
         extra = [x for x in raw_status_texts(raw.has_ecg, raw.has_acc, st.rr_source, st.agreement,
                                              st.breathing_rate_bpm, st.share_following, st.last_lag_deg,
-                                             sched is not None and sched.rate_scalar(t) > 0) if x]
+                                             sched is not None and sched.rate_scalar(t) > 0,
+                                             raw.starting(), raw.stuck_axes) if x]
         return (f"HR {hr} bpm | RMSSD {rmssd} ms | {contact} | {bat} | {link} | beats {st.n_beats} | {clock}{sim}"
                 + "".join(" | " + x for x in extra))
 
@@ -156,9 +160,9 @@ def cmd_record(ns: argparse.Namespace) -> int:
     import asyncio
 
     from vagal_coach.clock import Clock
-    from vagal_coach.io.model import PacerEvent
+    from vagal_coach.model import PacerEvent
+    from vagal_coach.model.pacer import PacerSchedule
     from vagal_coach.session.engine import LiveEngine
-    from vagal_coach.session.pacer import PacerSchedule
     from vagal_coach.session.recorder import Recorder
     from vagal_coach.session.runner import Session
 
@@ -208,6 +212,17 @@ def cmd_record(ns: argparse.Namespace) -> int:
     status = StatusLine(session)
     session.on_snapshot.append(status.update)
     session.on_event.append(lambda ev: status.update(force=True) if type(ev).__name__ == "LinkEvent" else None)
+    warned: list[str] = []
+
+    def optical_note(ev: object) -> None:  # an optical sensor: said plainly, once
+        warning = getattr(ev, "info", {}).get("hrv_warning") if type(ev).__name__ == "DeviceInfo" else None
+        if warning and not warned:
+            warned.append(warning)
+            why = ev.info.get("optical", "")  # type: ignore[attr-defined]
+            print(("\n" if status.tty else "") + f"note: {warning}" + (f" (recognised by its {why})" if why else ""),
+                  file=sys.stderr, flush=True)
+
+    session.on_event.append(optical_note)
 
     import signal
 
@@ -221,7 +236,7 @@ def cmd_record(ns: argparse.Namespace) -> int:
         async def tick() -> None:  # the line moves on while no beat arrives ("searching ... (0:42)")
             while True:
                 await asyncio.sleep(1.0)
-                if session.status.searching_since_s is not None:
+                if session.status.searching_since_s is not None or session.status.silent_since_s is not None:
                     status.update(force=status.tty)
 
         ticker = asyncio.ensure_future(tick())
@@ -277,15 +292,19 @@ def cmd_replay_headless(ns: argparse.Namespace) -> int:
 
     from vagal_coach.clock import Clock
     from vagal_coach.io import read_recording
-    from vagal_coach.io.atomic import atomic_path, check_target
+    from vagal_coach.io.atomic import atomic_path, check_target, write_text
+    from vagal_coach.model.pacer import PacerSchedule
     from vagal_coach.sensors.replay import ReplaySource
     from vagal_coach.session.engine import LiveEngine
-    from vagal_coach.session.pacer import PacerSchedule
     from vagal_coach.session.runner import Session
+    from vagal_coach.session.summary import replay_summary, summary_lines
 
     to_file = bool(ns.jsonl) and ns.jsonl != "-"
+    summary_to_file = bool(ns.summary_json) and ns.summary_json != "-"
     if to_file:
         check_target(ns.jsonl, force=ns.force, inputs=[ns.file])
+    if summary_to_file:
+        check_target(ns.summary_json, force=ns.force, inputs=[ns.file])
     rec = read_recording(ns.file)
     clock = Clock(ns.speed)
     schedule = PacerSchedule(rec.pacer) if rec.pacer else None
@@ -301,14 +320,25 @@ def cmd_replay_headless(ns: argparse.Namespace) -> int:
         elif ns.jsonl == "-":
             out = sys.stdout
         t0 = time.perf_counter()
-        _replay(session, engine, schedule, parallel, out)
+        kept = _replay(session, engine, schedule, parallel, out)
+    summary = replay_summary(session, kept, rec)
+    for line in summary_lines(summary):
+        print(line, file=sys.stderr)
+    if ns.summary_json:
+        text = json.dumps(summary.as_dict())
+        if ns.summary_json == "-":
+            print(text)
+        else:
+            write_text(ns.summary_json, text + "\n", force=ns.force, inputs=[ns.file])
     st = session.status
     print(f"replayed {printable(rec.name)}: {st.n_beats} beats in {time.perf_counter() - t0:.2f} s"
           + (f"; snapshots: {printable(ns.jsonl)}" if to_file else ""), file=sys.stderr)
     return 0
 
 
-def _replay(session: Any, engine: Any, schedule: Any, parallel: bool, out: Any) -> None:
+def _replay(session: Any, engine: Any, schedule: Any, parallel: bool, out: Any) -> list[Any]:
+    """Run the replay, writing snapshots to ``out``; every snapshot (a Snapshot, or its dict when computed
+    in parallel), for the session summary."""
     import asyncio
 
     write = out.write if out is not None else (lambda _s: None)
@@ -316,14 +346,19 @@ def _replay(session: Any, engine: Any, schedule: Any, parallel: bool, out: Any) 
     def emit(s: Any) -> None:
         write(json.dumps(s.as_dict(), separators=(",", ":")) + "\n")
 
-    if out is not None and not parallel:
-        session.on_snapshot.append(emit)
+    kept: list[Any] = []
+    if not parallel:
+        session.on_snapshot.append(kept.append)
+        if out is not None:
+            session.on_snapshot.append(emit)
     asyncio.run(session.run())
-    if parallel and out is not None:
+    if parallel:
         from vagal_coach.session.parallel import snapshots
 
         for block in snapshots(engine.log, schedule, jsonl=True):
             write(block)
+            kept.extend(json.loads(line) for line in block.splitlines() if line)
+    return kept
 
 
 def cmd_resonance(ns: argparse.Namespace) -> int:

@@ -22,8 +22,10 @@ class DevicePanel(QGroupBox):
 
     def __init__(self, last_device: tuple[str, str] | None = None, parent: QWidget | None = None) -> None:
         super().__init__("Strap", parent)
+        from vagal_coach.gui.session_panel import narrow_combo
+
         self.combo = QComboBox()
-        self.combo.setMinimumWidth(240)
+        narrow_combo(self.combo, 14)
         self.scan_btn = QPushButton("Scan")
         self.connect_btn = QPushButton("Connect")
         self.sim_label = QLabel("")
@@ -35,11 +37,9 @@ class DevicePanel(QGroupBox):
         self.quality = QLabel("signal quality —")
         self.rr_source = QLabel("")  # raw ECG only: where the beats come from, and agreement with the strap's
         self.breath = QLabel("")  # raw ACC only: breathing rate and how the breaths follow the pacer
-        from PySide6.QtWidgets import QSizePolicy
-
         for lab in (self.link, self.battery, self.contact, self.quality, self.sim_label, self.rr_source,
                     self.breath):
-            lab.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+            lab.setWordWrap(True)  # in full in a narrow panel: a long line wraps
         top = QHBoxLayout()
         top.addWidget(self.combo, 1)
         top.addWidget(self.scan_btn)
@@ -105,13 +105,14 @@ class DevicePanel(QGroupBox):
         self.connect_requested.emit(addr, name)
 
     def show_status(self, link: str, battery: int | None, contact: str, quality: float | None,
-                    simulated: bool) -> None:
+                    simulated: bool, warning: str = "") -> None:
+        """``warning``: a plain word on the sensor itself (an optical sensor's RR is unfit for RMSSD)."""
         texts = ((self.link, LINK_TEXT.get(link, link)),
                  (self.battery, f"battery {battery}%" if battery is not None else "battery —"),
                  (self.contact, CONTACT_TEXT.get(contact, contact)),
                  (self.quality, f"signal quality {quality:.0f} %" if quality is not None else "signal quality —"),
                  (self.sim_label, "SIMULATED STRAP — not a real sensor; figures are a demonstration"
-                  if simulated else ""))
+                  if simulated else f"⚠ {warning}" if warning else ""))
         for label, text in texts:
             _set_text(label, text)
 

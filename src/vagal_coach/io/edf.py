@@ -11,11 +11,12 @@ import datetime as dt
 import math
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from vagal_coach.errors import RecordingFormatError
-from vagal_coach.io.model import Marker, PacerEvent, Recording
+from vagal_coach.model import Marker, PacerEvent, Recording
 
 FS_HZ = 4.0
 BEAT = "beat"
@@ -61,7 +62,7 @@ def write(rec: Recording, path: Path) -> None:
     ann = [edfio.EdfAnnotation(float(t), None, BEAT) for t in rec.beat_t_s - t0]
     ann += [edfio.EdfAnnotation(max(0.0, m.t_s - t0), None, m.label or "marker") for m in rec.markers]
     ann += [edfio.EdfAnnotation(max(0.0, p.t_s - t0), None, f"pacer {p.rate_bpm:.2f} bpm") for p in rec.pacer]
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if rec.start_utc:
         try:
             start = dt.datetime.fromisoformat(rec.start_utc.replace("Z", "+00:00"))
@@ -75,7 +76,6 @@ def write(rec: Recording, path: Path) -> None:
          edfio.EdfSignal(hr, FS_HZ, label="HR", physical_dimension="bpm", physical_range=hr_range)],
         annotations=ann, data_record_duration=1.0, **kwargs)
     edf.write(path)  # through io.atomic: a new temporary file
-    rec.meta["t0_s"] = t0
 
 
 def read(path: Path) -> Recording:

@@ -17,15 +17,20 @@ import numpy as np
 
 from vagal_coach.errors import UserError, printable
 from vagal_coach.io.atomic import private_dir, write_text
-from vagal_coach.session.recorder import _slug, client_folder, client_name, data_dir
+from vagal_coach.paths import (
+    client_folder,
+    client_name,
+    data_dir,
+    legacy_profile_path,
+    library_path,
+    profile_path,
+    profiles_dir,
+    recordings_root,
+)
 
 COLUMNS = ("path", "profile", "start_utc", "kind", "duration_s", "n_beats", "rate_bpm", "resting_ln_rmssd",
            "session_rmssd_ms", "session_ln_rmssd", "resonance_power_ms2", "coherence", "rating",
            "artifacts_pct", "status", "error", "mtime", "size")
-
-
-def library_path() -> Path:
-    return data_dir() / "library.sqlite3"
 
 
 def _metrics(path: Path) -> dict:
@@ -60,8 +65,14 @@ def _metrics(path: Path) -> dict:
         out["coherence"] = coherence_ratio(f, p)[0]
     else:
         out["resonance_power_ms2"] = out["coherence"] = nan
-    ratings = [n.get("value") for n in rec.meta.get("ratings", []) if isinstance(n.get("value"), (int, float))]
-    out["rating"] = float(ratings[-1]) if ratings else nan
+    if rec.summary is not None:  # the session's own summary (session.summary): the figures shown at Stop
+        from vagal_coach.session.summary import Summary
+
+        s = Summary.from_dict(rec.summary)
+        out["duration_s"] = s.duration_s
+        out["session_rmssd_ms"], out["session_ln_rmssd"] = s.practice_rmssd_ms, s.practice_ln_rmssd
+        out["resonance_power_ms2"], out["coherence"] = s.mean_resonance_ms2, s.mean_coherence
+    out["rating"] = rec.guided.ratings[-1].value if rec.guided.ratings else nan
     return out
 
 
@@ -104,7 +115,7 @@ class Library:
 
     def rebuild(self, root: Path | None = None) -> int:
         """Index every recording under ``root`` (the user's recordings folder); returns how many."""
-        base = Path(root) if root else data_dir() / "recordings"
+        base = Path(root) if root else recordings_root()
         files = sorted(base.rglob("*.vcs.jsonl")) if base.exists() else []
         with self._db() as db:
             db.execute("DELETE FROM recordings")
@@ -114,7 +125,7 @@ class Library:
 
     def refresh(self, root: Path | None = None) -> None:
         """Index new or changed files; mark vanished ones unreadable (missing)."""
-        base = Path(root) if root else data_dir() / "recordings"
+        base = Path(root) if root else recordings_root()
         known = {r["path"]: r for r in self.sessions(include_unreadable=True)}
         for f in sorted(base.rglob("*.vcs.jsonl")) if base.exists() else []:
             r = known.pop(str(f.resolve()), None)
@@ -151,21 +162,11 @@ class Library:
 
 
 # ---------------------------------------------------------------- profiles
-def profile_path(name: str) -> Path:
-    """The client's profile file, by the client's stable id (``client_folder``)."""
-    return data_dir() / "profiles" / f"{client_folder(name)}.json"
-
-
-def _legacy_profile_path(name: str) -> Path:
-    """Where versions before the stable id kept it (a slug that two names could share)."""
-    return data_dir() / "profiles" / f"{_slug(name)}.json"
-
-
 def list_profiles() -> list[str]:
     """Client names as typed: those with a profile file and those with recordings (a damaged profile file
     is listed by its file name, never a stop)."""
     names: set[str] = set()
-    pdir = data_dir() / "profiles"
+    pdir = profiles_dir()
     for f in sorted(pdir.glob("*.json")) if pdir.is_dir() else []:
         try:
             d = json.loads(f.read_text(encoding="utf-8"))
@@ -173,7 +174,7 @@ def list_profiles() -> list[str]:
         except (OSError, ValueError, RecursionError):
             names.add(f.stem)
     folders = {client_folder(n) for n in names}
-    rdir = data_dir() / "recordings"
+    rdir = recordings_root()
     for d in sorted(rdir.iterdir()) if rdir.is_dir() else []:
         if d.is_dir() and d.name not in folders:
             names.add(_name_in_folder(d))
@@ -210,7 +211,7 @@ def _read_profile(name: str) -> tuple[dict, str | None]:
     n = client_name(name)
     p = profile_path(n)
     if not p.exists():
-        legacy = _legacy_profile_path(n)
+        legacy = legacy_profile_path(n)
         if legacy != p and legacy.exists():
             try:  # the old shared slug: only if it is this client's
                 old = json.loads(legacy.read_text(encoding="utf-8"))
