@@ -96,11 +96,15 @@ def test_replay_of_rr_only_recording_goes_through_the_same_pipeline(rr_5min):
 
 def test_recorder_never_overwrites_and_uses_0600(tmp_path, monkeypatch):
     monkeypatch.setenv("VAGAL_COACH_HOME", str(tmp_path / "home"))
+    from vagal_coach.paths import client_folder
+
     r = Recorder(profile="Ana B.")
-    assert r.path.parent == tmp_path / "home" / "recordings" / "Ana-B"
+    assert r.path.parent == tmp_path / "home" / "recordings" / client_folder("Ana B.")
+    assert not r.path.exists()  # made when the strap's first data come
+    r.pmd(0.5, b"\x00\x01")
     assert (r.path.stat().st_mode & 0o777) == 0o600
     r.close()
-    from vagal_coach.errors import RecordingFormatError
+    from vagal_coach.errors import UserError
 
-    with pytest.raises(RecordingFormatError, match="exists"):
+    with pytest.raises(UserError, match="exists"):
         Recorder(r.path)

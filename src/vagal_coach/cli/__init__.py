@@ -148,9 +148,12 @@ def cmd_analyze(ns: argparse.Namespace) -> int:
                         "recordings)")
     cohort.check_scheduler(None, ns.workers)
     settings = analysis_settings(ns)
+    from vagal_coach.io.atomic import check_target
+
+    if ns.csv:  # a file named as an input is never the summary's target (said, not silently left out)
+        check_target(ns.csv, force=ns.force, inputs=[f for f in ns.files if Path(f).is_file()])
     found = _found(ns, [Path(ns.csv)] if ns.csv else [])
     files = [str(p) for p in found.files]
-    from vagal_coach.io.atomic import check_target
 
     reports = report_names(Path(ns.report), files) if ns.report else {}
     for target in [*reports.values(), *([Path(ns.csv)] if ns.csv else [])]:

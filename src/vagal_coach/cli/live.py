@@ -171,6 +171,10 @@ def cmd_record(ns: argparse.Namespace) -> int:
     out = Path(ns.out) if ns.out else None
     if out is not None and out.exists():
         raise UserError("file exists already; choose another name (recordings are never overwritten)", path=out)
+    if ns.lsl:  # what can fail, before anything is made
+        from vagal_coach.session.lsl import _pylsl
+
+        _pylsl()
     schedule = None
     pacer_events: list[PacerEvent] = []
     kind = "practice"
@@ -255,8 +259,15 @@ def cmd_record(ns: argparse.Namespace) -> int:
     if status.tty:
         print(file=sys.stderr)
     st = session.status
-    print(f"saved: {recorder.path} ({st.n_beats} beats, {st.n_notifications} notifications, "
-          f"{st.n_gaps} gap(s))", file=sys.stderr)
+    if recorder.failed is not None:  # a full disk, a folder gone read-only: one line, what was kept
+        raise recorder.failed
+    if not recorder.created:
+        if err is not None:
+            raise UserError(f"{err.message}; no recording made", path=err.path, line=err.line)
+        print("nothing received from the strap: no recording made", file=sys.stderr)
+    else:
+        print(f"saved: {printable(recorder.path)} ({st.n_beats} beats, {st.n_notifications} notifications, "
+              f"{st.n_gaps} gap(s))", file=sys.stderr)
     if err is not None:
         raise err
     return 0

@@ -6,9 +6,12 @@ files; a file that cannot be read is listed as unreadable, never dropped silentl
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -83,14 +86,33 @@ class Library:
     @classmethod
     def open(cls, path: Path | None = None) -> Library:
         lib = cls(Path(path) if path else library_path())
-        lib.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            private_dir(lib.path.parent, root=data_dir() if path is None else None)
+            if not lib.path.exists():  # private from its first byte (SQLite's journals take its mode)
+                os.close(os.open(lib.path, os.O_WRONLY | os.O_CREAT, 0o600))
+            elif lib.path.stat().st_mode & 0o077:
+                os.chmod(lib.path, 0o600)
+        except OSError as e:
+            raise UserError(f"cannot make the library index ({e.strerror})", path=lib.path) from None
         cols = ", ".join(c + (" PRIMARY KEY" if c == "path" else "") for c in COLUMNS)
         with lib._db() as db:
             db.execute(f"CREATE TABLE IF NOT EXISTS recordings ({cols})")
         return lib
 
-    def _db(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path)
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """A connection that commits on success; a read-only or damaged index is one line (the index is
+        disposable: ``history --rebuild`` remakes it from the recordings)."""
+        try:
+            db = sqlite3.connect(self.path)
+            try:
+                with db:
+                    yield db
+            finally:
+                db.close()
+        except sqlite3.Error as e:
+            raise UserError(f"the library index cannot be used ({e}); it is rebuilt from the recordings by "
+                            "'history --rebuild' once the folder is writable", path=self.path) from None
 
     def index(self, path: Path) -> dict:
         p = Path(path).resolve()
