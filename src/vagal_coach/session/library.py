@@ -248,18 +248,27 @@ def _read_profile(name: str) -> tuple[dict, str | None]:
         return {"name": n}, f"{p}: not a readable profile ({type(e).__name__}); defaults used"
     if not isinstance(d, dict):
         return {"name": n}, f"{p}: not a profile (a JSON object); defaults used"
-    rate = d.get("resonance_bpm")
-    if rate is not None and not (isinstance(rate, (int, float)) and not isinstance(rate, bool)
-                                 and 3.0 <= rate <= 10.0):
-        d = {k: v for k, v in d.items() if not k.startswith("resonance_")}
-        return d, f"{p}: resonance_bpm {printable(repr(rate), 40)} is not 3-10 breaths/min; not used"
+    problems = []
+    for key, lo, hi in (("resonance_bpm", 3.0, 10.0), ("coherence_target", 0.0, 100.0)):
+        v = d.get(key)
+        if v is not None and not (isinstance(v, (int, float)) and not isinstance(v, bool) and lo <= v <= hi):
+            d = {k: x for k, x in d.items()
+                 if not (k == key or (key == "resonance_bpm" and k.startswith("resonance_")))}
+            problems.append(f"{key} {printable(repr(v), 40)} is not {lo:g}-{hi:g}")
+    if problems:
+        return d, f"{printable(p)}: " + "; ".join(problems) + "; not used"
     return d, None
 
 
 def _save_profile(name: str, d: dict) -> Path:
-    """Whole or not at all (a temporary file renamed over it: a full disk never truncates a profile), 0600."""
+    """Whole or not at all (a temporary file renamed over it: a full disk never truncates a profile), 0600.
+    A damaged profile file is kept beside it (``.damaged-<time>``), never silently replaced."""
     p = profile_path(name)
     private_dir(p.parent, root=data_dir())
+    if p.exists() and (profile_problem(name) or "").endswith("defaults used"):
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        with contextlib.suppress(OSError):
+            os.replace(p, p.with_name(f"{p.name}.damaged-{stamp}"))
     write_text(p, json.dumps(d, indent=1, allow_nan=False), force=True)
     return p
 
