@@ -229,14 +229,14 @@ class ReplayController:
         self.markers.append((t, label + (f" — {note}" if note else "")))
         self.markers.sort()
         self.window.markers.set_markers(self.markers)
-        if self.rec.format == "native":
-            from vagal_coach.io.native import append_event
+        from vagal_coach.errors import UserError
+        from vagal_coach.io.notes import add_note
 
-            append_event(self.path, {"type": "marker", "t": round(t, 4), "label": label, "note": note,
-                                     "added_in": "review"})
-            self.window.status.setText(f"Marker saved in {self.path.name}")
-        else:
-            self.window.status.setText("Marker kept for this review; export to a session (.vcs.jsonl) to keep it")
+        try:  # beside the recording: the client's recording keeps its bytes
+            side = add_note(self.path, t, label, note)
+            self.window.status.setText(f"Marker saved beside the recording, in {side.name}")
+        except UserError as e:
+            self.window.status.setText(f"Marker kept for this review only: {e}")
 
     async def export(self, kind: str, out: Path | None = None) -> Path | None:
         suffix = {"pdf": ".pdf", "rr": ".txt", "edf": ".edf"}[kind]
