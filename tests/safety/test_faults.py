@@ -98,3 +98,26 @@ def test_an_unusable_library_index_is_one_line(tmp_path, capsys, monkeypatch):
     assert main(["history"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "library index" in err[0] and "--rebuild" in err[0], err
+
+
+@pytest.mark.parametrize("columns", [80, 160, 40])
+def test_record_status_line_fits_the_terminal_and_rewrites_itself(tmp_path, monkeypatch, columns):
+    import io
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.setattr(sys, "stderr", tty)
+    assert main(["record", "--simulate", "--duration", "20", "--speed", "max", "--out",
+                 str(tmp_path / "r.vcs.jsonl")]) == 0
+    out = tty.getvalue()
+    updates = [u.split("\n")[0] for u in out.split("\r") if u]
+    assert len(updates) >= 2 and "saved: " in out
+    for u in updates:  # every rewrite of the line
+        text = u.replace("\x1b[K", "")
+        assert "\n" not in text and len(text) <= columns - 1, (len(text), text)
+        assert u.endswith("\x1b[K")  # clears what a longer line left
+    assert all(u.startswith("HR ") for u in updates)

@@ -109,6 +109,16 @@ def _fmt(v: float | None, f: str) -> str:
     return "--" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f.format(v)
 
 
+def fit(line: str, width: int) -> str:
+    """The status line in ``width`` characters: the last `` | `` parts dropped first (the heart rate, RMSSD,
+    contact and link come first), then cut with an ellipsis."""
+    parts = line.split(" | ")
+    while len(parts) > 1 and len(" | ".join(parts)) > width:
+        parts.pop()
+    out = " | ".join(parts)
+    return out if len(out) <= width else out[: max(0, width - 1)] + "…"
+
+
 class StatusLine:
     """The one-line live status: HR, RMSSD, contact, battery, link, time."""
 
@@ -145,11 +155,24 @@ class StatusLine:
         return (f"HR {hr} bpm | RMSSD {rmssd} ms | {contact} | {bat} | {link} | beats {st.n_beats} | {clock}{sim}"
                 + "".join(" | " + x for x in extra))
 
+    def columns(self) -> int:
+        """The terminal's width now (it may be resized while recording); $COLUMNS wins, as for shutil."""
+        import os
+        import shutil
+
+        if os.environ.get("COLUMNS", "").isdigit():
+            return max(20, int(os.environ["COLUMNS"]))
+        try:
+            return max(20, os.get_terminal_size(self.stream.fileno()).columns)
+        except (OSError, ValueError, AttributeError):
+            return max(20, shutil.get_terminal_size((80, 24)).columns)
+
     def update(self, *_: object, force: bool = False) -> None:
         now = time.monotonic()
         if self.tty:
-            if force or now - self._last > 0.2:
-                print("\r" + self.line().ljust(110), end="", file=self.stream, flush=True)
+            if force or now - self._last > 0.2:  # rewrites itself: to the line's start, then clear its rest
+                print("\r" + fit(printable(self.line()), self.columns() - 1) + "\x1b[K", end="", file=self.stream,
+                      flush=True)
                 self._last = now
         elif force or now - self._last >= self.every_s:
             print(self.line(), file=self.stream, flush=True)
