@@ -48,6 +48,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--profile", default="default", help="client profile the recording belongs to")
     r.add_argument("--lsl", action="store_true", help="publish RR, HR, ECG, breathing and the pacer's phase on "
                    "Lab Streaming Layer")
+    r.add_argument("--lsl-device-id", action="store_true", help="with --lsl: also publish the strap's full "
+                   "name and hardware address (LSL metadata are visible to the local network)")
     r.add_argument("--no-raw", action="store_true",
                    help="a Polar H10 (or the simulated strap): no raw ECG and ACC streams")
     r.add_argument("--speed", type=_speed, default=1.0, help="simulated strap only: N times real time or max")
@@ -235,7 +237,7 @@ def cmd_record(ns: argparse.Namespace) -> int:
     if ns.lsl:
         from vagal_coach.session.lsl import LslOutlets
 
-        LslOutlets(session).attach()
+        LslOutlets(session, identify_device=ns.lsl_device_id).attach()
     status = StatusLine(session)
     session.on_snapshot.append(status.update)
     session.on_event.append(lambda ev: status.update(force=True) if type(ev).__name__ == "LinkEvent" else None)
