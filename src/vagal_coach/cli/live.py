@@ -464,8 +464,9 @@ def cmd_history(ns: argparse.Namespace) -> int:
         date = (r["start_utc"] or "")[:16].replace("T", " ")
         dur = r["duration_s"]
         length = mmss(dur) if isinstance(dur, (int, float)) else "—"
-        status = "ok" if r["status"] == "ok" else f"UNREADABLE: {r['error']}"
-        print(f"{date:<17} {str(r['profile'])[:12]:<12} {str(r['kind'] or '')[:12]:<12} {length:>7} "
+        status = "ok" if r["status"] == "ok" else printable(f"UNREADABLE: {r['error']}")
+        who, kind = printable(r["profile"], 12), printable(r["kind"] or "", 12)  # from the files: escaped
+        print(f"{printable(date):<17} {who:<12} {kind:<12} {length:>7} "
               f"{f(r['rate_bpm'], '{:5.1f}')} {f(r['resting_ln_rmssd'], '{:12.2f}')} "
               f"{f(r['session_rmssd_ms'], '{:6.1f}')} {f(r['resonance_power_ms2'], '{:10.0f}')}  {status}")
     return 0
