@@ -245,8 +245,11 @@ class ReplayController:
             if not name:
                 return None
             out = Path(name)
+            chosen = True  # the save dialog asked before replacing a file
+        else:
+            chosen = False
         try:  # the job gets the recording and the markers as they are now; it changes neither
-            await work.run(work.export_recording, self.rec, kind, str(out), list(self.markers))
+            await work.run(work.export_recording, self.rec, kind, str(out), list(self.markers), chosen)
         except Exception as e:  # noqa: BLE001
             self.window.status.setText(f"Export failed: {e}")
             return None
