@@ -348,6 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--rate", type=float, metavar="BPM", help="pacer rate, breaths/min")
     tr.add_argument("--lsl", action="store_true", help="publish RR, HR, ECG, breathing and the pacer's phase on "
                     "Lab Streaming Layer")
+    tr.add_argument("--lsl-device-id", action="store_true", help="with --lsl: also publish the strap's full name "
+                    "and hardware address (LSL metadata are visible to the local network)")
     tr.set_defaults(func=_open_window)
     rp = sub.add_parser("replay", help="replay a recording (--headless: through the live engine, no window)")
     cli_live.add_replay_args(rp)

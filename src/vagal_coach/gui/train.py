@@ -49,10 +49,11 @@ class TrainController(ResonanceJobs, HistoryJobs):
     def __init__(self, *, simulate: bool = False, device: str | None = None, adapter: str | None = None,
                  profile: str = "default", speed: float = 1.0, theme: str | None = None, scale: float | None = None,
                  rate_bpm: float | None = None, scan_timeout_s: float = 4.0, out: Path | None = None,
-                 lsl: bool = False, sim_raw: bool = True) -> None:
+                 lsl: bool = False, sim_raw: bool = True, lsl_device_id: bool = False) -> None:
         self.settings = load_settings()
         self.sim_raw = sim_raw  # the simulated strap streams an H10's raw ECG and ACC too
         self.lsl = lsl  # publish each session on Lab Streaming Layer
+        self.lsl_device_id = lsl_device_id  # the strap's full name and address in the streams' metadata
         self.lsl_outlets: Any = None
         self.profile = profile
         self.adapter = adapter
@@ -265,7 +266,7 @@ class TrainController(ResonanceJobs, HistoryJobs):
         if self.lsl:
             from vagal_coach.session.lsl import LslOutlets
 
-            self.lsl_outlets = LslOutlets(self.trainer.session).attach()
+            self.lsl_outlets = LslOutlets(self.trainer.session, identify_device=self.lsl_device_id).attach()
         w.pacer.clock = self.clock.now
         w.plots.reset()
         w.plots.schedule = self.trainer.schedule
