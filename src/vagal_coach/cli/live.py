@@ -349,7 +349,7 @@ def cmd_replay_headless(ns: argparse.Namespace) -> int:
     engine = LiveEngine(schedule, deferred=parallel)
     session = Session(ReplaySource(rec, clock), engine, None, clock)
     with contextlib.ExitStack() as stack:
-        out = None
+        out: Any = None
         if to_file:
             tmp = stack.enter_context(atomic_path(ns.jsonl, force=ns.force, inputs=[ns.file]))
             out = stack.enter_context(open(tmp, "w", encoding="utf-8"))
