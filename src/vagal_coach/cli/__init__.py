@@ -192,8 +192,9 @@ def cmd_analyze(ns: argparse.Namespace) -> int:
     settings = analysis_settings(ns)
     from vagal_coach.io.atomic import check_target
 
-    if ns.csv:  # a file named as an input is never the summary's target (said, not silently left out)
-        check_target(ns.csv, force=ns.force, inputs=[f for f in ns.files if Path(f).is_file()])
+    for target in (ns.csv, ns.report):  # an output named as an input is refused, never left out of the inputs
+        if target:
+            check_target(target, force=True, inputs=ns.files)
     found = _found(ns, [Path(ns.csv)] if ns.csv else [])
     files = [str(p) for p in found.files]
 
