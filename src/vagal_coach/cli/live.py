@@ -177,7 +177,7 @@ class StatusLine:
                       flush=True)
                 self._last = now
         elif force or now - self._last >= self.every_s:
-            print(self.line(), file=self.stream, flush=True)
+            print(printable(self.line()), file=self.stream, flush=True)
             self._last = now
 
 
