@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from vagal_coach import hrv
-from vagal_coach.errors import UserError
+from vagal_coach.errors import UserError, printable
 from vagal_coach.hrv.nonlinear import approximate_entropy
 from vagal_coach.hrv.spectral import frequency_domains
 from vagal_coach.hrv.time_domain import (
@@ -525,7 +525,7 @@ def summary_text(a: Analysis | dict[str, Any]) -> str:
     """The text summary of one analysis (an :class:`Analysis` or its :func:`to_json_dict`): the one printer
     of ``analyze``, whether it ran on one file or many."""
     m = to_json_dict(a) if isinstance(a, Analysis) else a
-    lines = [f"{m['file']}  ({m.get('format', '')})"]
+    lines = [f"{printable(m['file'])}  ({printable(m.get('format', ''))})"]  # a file's name: escaped
     for label, template in SUMMARY_ROWS:
         txt = format_row(template, m)
         if txt is None and label in OPTIONAL_ROWS:

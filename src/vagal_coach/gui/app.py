@@ -37,7 +37,8 @@ def run_gui(ns: Any) -> int:
     else:
         ctrl = TrainController(simulate=getattr(ns, "simulate", False), device=getattr(ns, "device", None),
                                adapter=getattr(ns, "adapter", None), profile=getattr(ns, "profile", "default"),
-                               rate_bpm=getattr(ns, "rate", None), lsl=getattr(ns, "lsl", False))
+                               rate_bpm=getattr(ns, "rate", None), lsl=getattr(ns, "lsl", False),
+                               lsl_device_id=getattr(ns, "lsl_device_id", False))
     ctrl.window.show()
     closed = loop.create_future()
     app.aboutToQuit.connect(lambda: closed.done() or closed.set_result(None))

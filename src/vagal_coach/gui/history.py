@@ -70,7 +70,10 @@ class HistoryJobs:
             if not name:
                 return None
             out = Path(name)
+            chosen = True  # the save dialog asked before replacing a file
+        else:
+            chosen = False
         rows, prof = self.history.rows[::-1], self.history.profile.currentData() or None
-        await work.run(work.history_report, rows, str(out), prof)
+        await work.run(work.history_report, rows, str(out), prof, chosen)
         self.history.summary.setText(f"Report saved: {out}")
         return out

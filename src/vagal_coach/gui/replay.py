@@ -231,14 +231,14 @@ class ReplayController:
         self.markers.sort()
         if self.window.markers is not None:
             self.window.markers.set_markers(self.markers)
-        if self.rec.format == "native":
-            from vagal_coach.io.native import append_event
+        from vagal_coach.errors import UserError
+        from vagal_coach.io.notes import add_note
 
-            append_event(self.path, {"type": "marker", "t": round(t, 4), "label": label, "note": note,
-                                     "added_in": "review"})
-            self.window.status.setText(f"Marker saved in {self.path.name}")
-        else:
-            self.window.status.setText("Marker kept for this review; export to a session (.vcs.jsonl) to keep it")
+        try:  # beside the recording: the client's recording keeps its bytes
+            side = add_note(self.path, t, label, note)
+            self.window.status.setText(f"Marker saved beside the recording, in {side.name}")
+        except UserError as e:
+            self.window.status.setText(f"Marker kept for this review only: {e}")
 
     async def export(self, kind: str, out: Path | None = None) -> Path | None:
         suffix = {"pdf": ".pdf", "rr": ".txt", "edf": ".edf"}[kind]
@@ -247,8 +247,11 @@ class ReplayController:
             if not name:
                 return None
             out = Path(name)
+            chosen = True  # the save dialog asked before replacing a file
+        else:
+            chosen = False
         try:  # the job gets the recording and the markers as they are now; it changes neither
-            await work.run(work.export_recording, self.rec, kind, str(out), list(self.markers))
+            await work.run(work.export_recording, self.rec, kind, str(out), list(self.markers), chosen)
         except Exception as e:  # noqa: BLE001
             self.window.status.setText(f"Export failed: {e}")
             return None
