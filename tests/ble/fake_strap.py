@@ -4,16 +4,22 @@ registered through BlueZ's D-Bus API (dbus-fast), exactly as a peripheral app wo
 Run as a process: ``python fake_strap.py --adapter hci1 --plan PLAN.json --log SENT.jsonl``.
 With a ``pmd`` entry in the plan it is an H10: it serves Polar's Measurement Data service too (see
 ``ControlPoint``) and sends the plan's ECG and ACC frames once the central has started each stream (and,
-with ``start_delay_s``, only that long after each start, as an H10 may). With ``late_hr_s`` its Heart Rate
-service is registered that long after the first connection (a half-read strap).
+with ``start_delay_s``, only that long after each start, as an H10 may; with ``"variant": "older"`` its
+control point refuses get-settings as older firmware does). With ``late_hr_s`` its Heart Rate service is
+registered that long after the first connection (a half-read strap).
 The plan lists notifications (hex payloads) and the interval between them, and optional outages
 ``[start_index, seconds, kind]`` before notification ``start_index``: ``drop`` (the link drops and the
 strap stays known to the central's stack), ``removed`` (the stack forgets the strap, which is silent for
 ``seconds`` and then advertises again), ``power`` (the central's adapter is off for ``seconds``) or
 ``silent`` (the link stays up but the strap stops notifying, heart rate and raw frames, until a central
-subscribes afresh; ``seconds`` is ignored). The notifications due meanwhile are sent after the outage.
-Every notification actually sent while a central listened is logged with its send time, and each outage's
-``gone``, ``advertising`` and ``resubscribed``.
+subscribes afresh; ``seconds`` is ignored; ``after_s`` counts from its last notification). The notifications
+due meanwhile are sent after the outage. Every notification actually sent while a central listened is logged
+with its send time, and each outage's ``gone``, ``advertising`` and ``resubscribed``.
+
+``--time-scale N`` runs the strap's timeline N times faster than the wall clock: the plan's intervals,
+frame times and outages are in strap seconds and pass in 1/N of the time, through the same code path (a
+120 s absence takes 12 s at N = 10). Logged ``t`` values are on the strap's timeline; the reconnect
+latencies (``after_gone_s``, ``after_s``) are wall seconds, since the radio and the stacks do not speed up.
 """
 
 from __future__ import annotations
@@ -207,7 +213,17 @@ async def main() -> None:
     ap.add_argument("--name", default="Polar H10 FAKE01")
     ap.add_argument("--plan", required=True)
     ap.add_argument("--log", required=True)
+    ap.add_argument("--time-scale", type=float, default=1.0, help="strap seconds per wall second")
     ns = ap.parse_args()
+    scale = ns.time_scale
+    t_wall0 = time.monotonic()
+
+    def now() -> float:
+        """Seconds on the strap's timeline (N times the wall clock)."""
+        return (time.monotonic() - t_wall0) * scale
+
+    async def sleep(strap_s: float) -> None:
+        await asyncio.sleep(max(0.0, strap_s) / scale)
     plan = json.load(open(ns.plan))
     bus = await MessageBus(bus_type=BusType.SYSTEM).connect()
     svc = Service(HRS)
@@ -252,7 +268,7 @@ async def main() -> None:
     outages = {int(o[0]): (float(o[1]), str(o[2]) if len(o) > 2 else "drop") for o in plan.get("outages", [])}
 
     def mark(event: str, **kw: object) -> None:
-        log.write(json.dumps({"event": event, "t": time.monotonic(), **kw}) + "\n")
+        log.write(json.dumps({"event": event, "t": now(), **kw}) + "\n")
         log.flush()
 
     async def advertise(on: bool) -> None:
@@ -284,9 +300,9 @@ async def main() -> None:
         await call(bus, adapter, "org.bluez.GattManager1", "RegisterApplication", "oa{sv}", [APP, {}])
 
     async def complete_services(connections: asyncio.Queue) -> None:
-        """The Heart Rate service registered ``late_hr_s`` after the first connection (a strap still resolving
-        its GATT table, or one the central's stack cached before it changed): a connection before then finds
-        no 0x2A37."""
+        """The Heart Rate service registered ``late_hr_s`` (strap seconds) after the first connection (a strap
+        still resolving its GATT table, or one the central's stack cached before it changed): a connection
+        before then finds no 0x2A37."""
         done_t = None
         while True:
             try:
@@ -302,7 +318,7 @@ async def main() -> None:
                 continue
             if connected and done_t is None:
                 mark("first_connection")
-                done_t = time.monotonic() + late_hr_s
+                done_t = time.monotonic() + late_hr_s / scale
             elif not connected:
                 await register_anew()
 
@@ -327,22 +343,23 @@ async def main() -> None:
     while not hrm.notifying and time.monotonic() < t_end:
         await asyncio.sleep(0.05)
     await asyncio.sleep(plan.get("settle_s", 0.5))
-    t_start = time.monotonic()
+    t_start = now()
     mark("start")
 
     async def send_frames() -> None:
         """Each stream's frames once the central started it, at their time on the strap's timeline."""
         frames = sorted([(float(t), int(k), h) for k, lst in pmd_plan["frames"].items() for t, h in lst])
         for t_due, mtype, hexstr in frames:
-            await asyncio.sleep(max(0.0, t_start + t_due - time.monotonic()))
+            await sleep(t_start + t_due - now())
             # an H10 may take its time (up to 30 s) after each start command before its first frame
             if (mtype in cp.started and data.notifying
-                    and time.monotonic() >= cp.started[mtype] + pmd_plan.get("start_delay_s", 0.0)):
+                    and time.monotonic() >= cp.started[mtype] + pmd_plan.get("start_delay_s", 0.0) / scale):
                 data.notify(bytes.fromhex(hexstr))
                 mark("frame", type=mtype, t_due=t_due, hex=hexstr)
 
     frame_task = asyncio.ensure_future(send_frames()) if pmd_plan else None
-    t_last_sent = t_start
+    t_next = t_start
+    t_last_sent = time.monotonic()
     for i, hexstr in enumerate(plan["notifications"]):
         if i in outages:
             seconds, kind = outages[i]
@@ -381,33 +398,34 @@ async def main() -> None:
             else:
                 raise SystemExit(f"unknown outage kind {kind}")
             mark("gone", kind=kind)
-            t_gone = time.monotonic()
+            t_gone, t_gone_wall = now(), time.monotonic()
             if kind not in ("drop", "silent"):
-                await asyncio.sleep(seconds)  # silent: the notifications due now are lost
+                await sleep(seconds)  # silent: the notifications due now are lost
                 if kind == "power":
                     await central("Powered", True)
                 await advertise(True)
             t_adv = time.monotonic()
-            mark("advertising", after_gone_s=t_adv - t_gone)
+            mark("advertising", after_gone_s=t_adv - t_gone_wall)
             if kind == "silent":
                 t_adv = t_last_sent  # the silence began with the last notification sent
             while not hrm.notifying and time.monotonic() < t_adv + 60:
                 await asyncio.sleep(0.02)
-            # a silent link: from the silence to the fresh subscription (nothing was taken away to come back)
             mark("resubscribed", after_s=time.monotonic() - t_adv, ok=hrm.notifying)
             if kind == "drop":
-                await asyncio.sleep(max(0.0, t_gone + seconds - time.monotonic()))  # what is due now is lost
+                await sleep(t_gone + seconds - now())  # what is due now is lost
             mark("back")
+            t_next = now()
         times = plan.get("times_s")  # each notification's time on the strap's timeline, when given
         if times:
-            await asyncio.sleep(max(0.0, t_start + times[i] - time.monotonic()))
+            await sleep(t_start + times[i] - now())
         if hrm.notifying:
             hrm.notify(bytes.fromhex(hexstr))
             t_last_sent = time.monotonic()
             mark("sent", i=i, hex=hexstr)
-        if not times:
+        if not times:  # the next one this long after this one was due (a late send does not shift the rest)
             delays = plan.get("delays_s")
-            await asyncio.sleep(delays[i] if delays else plan.get("interval_s", 0.2))
+            t_next += delays[i] if delays else plan.get("interval_s", 0.2)
+            await sleep(t_next - now())
     if late_task is not None:
         late_task.cancel()
     if frame_task is not None:

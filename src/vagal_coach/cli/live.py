@@ -70,6 +70,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     h.add_argument("--report", metavar="OUT.pdf", help="write a progress report across sessions")
     h.set_defaults(func=cmd_history)
     r.set_defaults(func=cmd_record)
+    from vagal_coach.cli import doctor as cli_doctor
+
+    cli_doctor.add_command(sub)
 
 
 def add_replay_args(p: argparse.ArgumentParser) -> None:
@@ -105,10 +108,10 @@ def _fmt(v: float | None, f: str) -> str:
 class StatusLine:
     """The one-line live status: HR, RMSSD, contact, battery, link, time."""
 
-    def __init__(self, session: Any, stream=sys.stderr, every_s: float = 5.0) -> None:
+    def __init__(self, session: Any, stream: Any = None, every_s: float = 5.0) -> None:
         self.session = session
-        self.stream = stream
-        self.tty = stream.isatty()
+        self.stream = stream or sys.stderr  # the one at the time (not at import)
+        self.tty = self.stream.isatty()
         self.every_s = every_s
         self._last = 0.0
 
@@ -153,9 +156,9 @@ def cmd_record(ns: argparse.Namespace) -> int:
     import asyncio
 
     from vagal_coach.clock import Clock
-    from vagal_coach.io.model import PacerEvent
+    from vagal_coach.model import PacerEvent
+    from vagal_coach.model.pacer import PacerSchedule
     from vagal_coach.session.engine import LiveEngine
-    from vagal_coach.session.pacer import PacerSchedule
     from vagal_coach.session.recorder import Recorder
     from vagal_coach.session.runner import Session
 
@@ -286,9 +289,9 @@ def cmd_replay_headless(ns: argparse.Namespace) -> int:
 
     from vagal_coach.clock import Clock
     from vagal_coach.io import read_recording
+    from vagal_coach.model.pacer import PacerSchedule
     from vagal_coach.sensors.replay import ReplaySource
     from vagal_coach.session.engine import LiveEngine
-    from vagal_coach.session.pacer import PacerSchedule
     from vagal_coach.session.runner import Session
 
     rec = read_recording(ns.file)

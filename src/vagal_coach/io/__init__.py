@@ -1,7 +1,7 @@
 """Recording readers and writers behind one entry point.
 
 :func:`read_recording` sniffs the format and dispatches to one small reader per format; every
-reader returns a :class:`~vagal_coach.io.model.Recording`. :func:`write_recording` picks the writer
+reader returns a :class:`~vagal_coach.model.Recording`. :func:`write_recording` picks the writer
 from the suffix. Errors are :class:`~vagal_coach.errors.RecordingFormatError` with the file (and
 line) named.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from vagal_coach.errors import RecordingFormatError
 from vagal_coach.io import ecg, edf, native, text
-from vagal_coach.io.model import Gap, Marker, PacerEvent, Recording
+from vagal_coach.model import Gap, Marker, PacerEvent, Recording
 
 __all__ = ["FORMATS", "Gap", "Marker", "PacerEvent", "Recording", "read_recording", "write_recording",
            "sniff_format"]

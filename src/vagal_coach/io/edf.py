@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from vagal_coach.errors import RecordingFormatError
-from vagal_coach.io.model import Marker, PacerEvent, Recording
+from vagal_coach.model import Marker, PacerEvent, Recording
 
 FS_HZ = 4.0
 BEAT = "beat"
@@ -41,7 +42,7 @@ def write(rec: Recording, path: Path) -> None:
     ann = [edfio.EdfAnnotation(float(t), None, BEAT) for t in rec.beat_t_s - t0]
     ann += [edfio.EdfAnnotation(max(0.0, m.t_s - t0), None, m.label or "marker") for m in rec.markers]
     ann += [edfio.EdfAnnotation(max(0.0, p.t_s - t0), None, f"pacer {p.rate_bpm:.2f} bpm") for p in rec.pacer]
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if rec.start_utc:
         try:
             start = dt.datetime.fromisoformat(rec.start_utc.replace("Z", "+00:00"))
@@ -57,7 +58,6 @@ def write(rec: Recording, path: Path) -> None:
     if path.exists():
         raise RecordingFormatError("file exists already; choose another name", path=path)
     edf.write(path)
-    rec.meta["t0_s"] = t0
 
 
 def read(path: Path) -> Recording:

@@ -35,13 +35,28 @@ from typing import IO, Any
 
 import numpy as np
 
-from vagal_coach import __version__
 from vagal_coach.errors import RecordingFormatError
-from vagal_coach.io.model import Gap, Marker, PacerEvent, Recording
+from vagal_coach.model import (
+    AccTrace,
+    EcgTrace,
+    Gap,
+    GuidedInfo,
+    GuidedPhase,
+    Marker,
+    Notifications,
+    OwnRate,
+    PacerEvent,
+    PmdFrames,
+    Prompt,
+    Rating,
+    Recording,
+)
+from vagal_coach.paths import RECORDING_SUFFIX
+from vagal_coach.version import __version__
 
 FORMAT_NAME = "vagal-coach-session"
 FORMAT_VERSION = 1
-SUFFIX = ".vcs.jsonl"
+SUFFIX = RECORDING_SUFFIX
 
 
 # The exact shape NativeWriter.notification writes; such lines are parsed in bulk by one regular
@@ -233,49 +248,43 @@ def read(path: Path, text: str) -> Recording:
                     start_utc=header.get("start_utc"), device=dict(header.get("device") or {}),
                     profile=str(header.get("profile") or ""), kind=str(header.get("kind") or ""),
                     n_notifications=n_notes)
-    rec.meta.update({"app_version": header.get("app_version"), "source": header.get("source"),
-                     "header": header})
-    if skipped:
-        rec.meta["skipped_lines"] = skipped
+    rec.app_version = None if header.get("app_version") is None else str(header["app_version"])
+    rec.source = str(header.get("source") or "")
+    rec.skipped_lines = skipped
     if n_notes:
-        rec.meta["notification_t_s"] = note_t
-        rec.meta["notification_hr_bpm"] = note_hr
-        rec.meta["contact"] = contact
-        rec.meta["notification_raw_hex"] = raw
+        rec.notifications = Notifications(note_t, note_hr, contact, [bytes.fromhex(h) for h in raw])
     open_gaps: list[tuple[float, str]] = []
     for o in objs:
         if not isinstance(o, dict):
             continue
-        k = o.get("type")
+        kind = o.get("type")
         try:
-            if k == "pacer":
+            if kind == "pacer":
                 rec.pacer.append(PacerEvent(float(o["t"]), float(o["rate_bpm"]),
                                             float(o.get("inhale_fraction", 0.4)), float(o.get("hold_in_s", 0)),
                                             float(o.get("hold_out_s", 0)), str(o.get("label", "")),
                                             float(o.get("ramp_to_bpm", 0)), float(o.get("ramp_s", 0))))
-            elif k == "marker":
+            elif kind == "marker":
                 rec.markers.append(Marker(float(o["t"]), str(o.get("label", "")), str(o.get("note", ""))))
-            elif k == "gap":
+            elif kind == "gap":
                 rec.gaps.append(Gap(float(o["t0"]), float(o["t1"]), str(o.get("reason", ""))))
-            elif k == "gap_start":
+            elif kind == "gap_start":
                 open_gaps.append((float(o["t0"]), str(o.get("reason", ""))))
-            elif k == "link":
+            elif kind == "link":
                 rec.links.append((float(o["t"]), str(o.get("state", ""))))
-            elif k == "battery":
-                rec.meta["battery_pct"] = o.get("pct")
-            elif k == "device":
+            elif kind == "battery":
+                rec.battery_pct = None if o.get("pct") is None else int(o["pct"])
+            elif kind == "device":
                 rec.device.update({a: b for a, b in o.items() if a not in ("type", "t")})
-            elif k == "end":
-                rec.meta["end_t_s"] = float(o["t"])
-            elif k in ("prompt", "rating", "own_rate"):
-                rec.meta.setdefault(k + "s", []).append(o)
-            elif k == "guided":
-                rec.meta["guided"] = {a: b for a, b in o.items() if a not in ("type", "t")}
+            elif kind == "end":
+                rec.end_t_s = float(o["t"])
+            elif kind in ("prompt", "rating", "own_rate", "guided"):
+                _guided_event(rec, kind, o)
         except (KeyError, TypeError, ValueError):
             continue
     # a gap opened when the link dropped and never closed: the session ended before beats resumed
     closed = np.array([g.start_s for g in rec.gaps])
-    end_s = max([rec.meta.get("end_t_s", 0.0), float(rec.beat_t_s[-1]) if rec.n_beats else 0.0]
+    end_s = max([rec.end_t_s or 0.0, float(rec.beat_t_s[-1]) if rec.n_beats else 0.0]
                 + [t for t, _ in rec.links])
     for t0, reason in open_gaps:
         if not np.any(np.abs(closed - t0) < 2e-3):
@@ -283,10 +292,31 @@ def read(path: Path, text: str) -> Recording:
     rec.gaps.sort(key=lambda g: g.start_s)
     rec.pacer.sort(key=lambda p: p.t_s)
     rec.markers.sort(key=lambda m: m.t_s)
+    rec.guided.prompts.sort(key=lambda q: q.t_s)
     frames = [o for o in objs if isinstance(o, dict) and o.get("type") == "pmd"]
     if frames:
         _raw_streams(rec, frames)
     return rec
+
+
+def _guided_event(rec: Recording, kind: str, o: dict[str, Any]) -> None:
+    """A guided session's line (``guided``, ``prompt``, ``own_rate``, ``rating``) as a typed value."""
+    g = rec.guided
+    if kind == "prompt":
+        g.prompts.append(Prompt(float(o.get("t", 0.0)), str(o.get("text", "")), str(o.get("phase", "")),
+                                int(o.get("index", 0))))
+    elif kind == "own_rate":
+        g.own_rates.append(OwnRate(float(o["t"]), None if o.get("bpm") is None else float(o["bpm"])))
+    elif kind == "rating":
+        g.ratings.append(Rating(float(o["value"]), None if o.get("t") is None else float(o["t"]),
+                                str(o.get("scale", "0-10")), str(o.get("question", ""))))
+    elif kind == "guided":
+        phases = tuple(GuidedPhase(str(p.get("kind", "")), float(p.get("t0", 0.0)), float(p.get("t1", 0.0)))
+                       for p in o.get("phases") or [] if isinstance(p, dict))
+        res = o.get("resonance_bpm")
+        g.info = GuidedInfo(str(o.get("script", "")), str(o.get("language", "")), str(o.get("title", "")),
+                            float(o.get("minutes") or 0.0), None if res is None else float(res),
+                            float(o.get("prompt_seconds", 14.0)), phases)
 
 
 def _raw_streams(rec: Recording, frames: list[dict]) -> None:
@@ -294,8 +324,7 @@ def _raw_streams(rec: Recording, frames: list[dict]) -> None:
     When the ECG's beats are regular they are the recording's beats (``rr_source`` ``ecg``), and the strap's
     own R-R is kept in ``strap_rr``."""
     from vagal_coach.io.ecg import recording_from_ecg
-    from vagal_coach.io.model import AccTrace, EcgTrace
-    from vagal_coach.sensors.pmd import ACC, ECG, PmdDecoder
+    from vagal_coach.wire.pmd import ACC, ECG, PmdDecoder
 
     dec = PmdDecoder()
     dec.configure(rec.device.get("pmd") or {})
@@ -326,7 +355,7 @@ def _raw_streams(rec: Recording, frames: list[dict]) -> None:
             if sm.mtype in parts:
                 parts[sm.mtype].append(sm if shift == 0.0 else type(sm)(sm.mtype, sm.t_s + shift, sm.values,
                                                                           sm.gap_before))
-    rec.meta["pmd_t_s"], rec.meta["pmd_raw"] = kept_t, kept_raw  # a replay sends them again, as live
+    rec.pmd_frames = PmdFrames(np.asarray(kept_t, float), kept_raw)  # a replay sends them again, as live
     if parts[ACC]:
         rec.acc = AccTrace(np.concatenate([s.t_s for s in parts[ACC]]),
                            np.concatenate([s.values for s in parts[ACC]]), dec.rates_hz[ACC])
@@ -341,8 +370,8 @@ def _raw_streams(rec: Recording, frames: list[dict]) -> None:
         rec.ecg = EcgTrace(t[keep], uv[keep], dec.rates_hz[ECG])
         return
     rec.ecg = ecg_rec.ecg
-    rec.meta["ecg"] = ecg_rec.meta["ecg"]
-    if ecg_rec.meta["ecg"]["quality"] == "good" and ecg_rec.n_beats:
+    rec.ecg_quality = ecg_rec.ecg_quality
+    if ecg_rec.ecg_quality is not None and ecg_rec.ecg_quality.good and ecg_rec.n_beats:
         rec.strap_rr = (rec.beat_t_s, rec.rr_ms)
         rec.beat_t_s, rec.rr_ms = ecg_rec.beat_t_s, ecg_rec.rr_ms
         rec.rr_source = "ecg"

@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from vagal_coach import __version__
+import numpy as np
+
 from vagal_coach.clock import mmss
 from vagal_coach.report.analysis_pdf import A4, C_BLUE, C_GREY, C_ORANGE, C_VERM, DISCLAIMER, _fmt
 from vagal_coach.session.library import TRENDS, progress, weekly_median
+from vagal_coach.version import __version__
 
 ROWS_PER_PAGE = 38
+
+
+def _utc(t_s: np.ndarray) -> np.ndarray:
+    """Unix seconds as UTC datetimes matplotlib draws on a date axis."""
+    return (np.asarray(t_s, dtype=float) * 1000.0).astype("datetime64[ms]")
 
 
 def _row(r: dict) -> list[str]:
@@ -50,9 +57,9 @@ def write_history_report(rows: list[dict], out: Path, profile: str | None = None
                  ("Kinds", ", ".join(f"{k} {sum(r.get('kind') == k for r in ok)}"
                                      for k in sorted({str(r.get('kind')) for r in ok})) or "n/a")]
         y = 0.905
-        for k, v in facts:
-            fig.text(0.07, y, k, fontsize=9, weight="bold")
-            fig.text(0.25, y, v[:95], fontsize=9)
+        for label, value in facts:
+            fig.text(0.07, y, label, fontsize=9, weight="bold")
+            fig.text(0.25, y, value[:95], fontsize=9)
             y -= 0.018
         trends = progress(rows)
         colours = (C_BLUE, C_ORANGE, C_VERM)
@@ -60,11 +67,10 @@ def write_history_report(rows: list[dict], out: Path, profile: str | None = None
             a = fig.add_axes((0.1, 0.6 - 0.25 * k, 0.83, 0.17))
             t, v = trends[col]
             if t.size:
-                d = [datetime.fromtimestamp(x, timezone.utc) for x in t]
-                a.plot(d, v, "o", color=colours[k], ms=4, alpha=0.7, label="session")
+                a.plot(_utc(t), v, "o", color=colours[k], ms=4, alpha=0.7, label="session")
                 wt, wv = weekly_median(t, v)
                 if wt.size > 1:
-                    a.plot([datetime.fromtimestamp(x, timezone.utc) for x in wt], wv, "-", color=colours[k], lw=2,
+                    a.plot(_utc(wt), wv, "-", color=colours[k], lw=2,
                            label="weekly median")
                 a.legend(fontsize=7, loc="upper left", frameon=False)
                 a.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))

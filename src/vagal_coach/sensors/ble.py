@@ -11,13 +11,13 @@ import contextlib
 import math
 import sys
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from vagal_coach.clock import Clock
 from vagal_coach.errors import DeviceError
-from vagal_coach.sensors import optical, pmd
+from vagal_coach.sensors import optical
 from vagal_coach.sensors.events import DeviceInfo, LinkEvent, Notification, PmdFrame, SourceEvent
 from vagal_coach.sensors.hrm import (
     BATTERY_LEVEL,
@@ -28,6 +28,13 @@ from vagal_coach.sensors.hrm import (
     HrmParseError,
     parse_hrm,
 )
+from vagal_coach.wire import pmd
+
+if TYPE_CHECKING:
+    from bleak import BleakClient
+    from bleak.backends.characteristic import BleakGATTCharacteristic
+    from bleak.backends.device import BLEDevice
+    from bleak.backends.scanner import AdvertisementData
 
 #: seconds between reconnection attempts (the last repeats for as long as the session runs)
 BACKOFF_S = (0.5, 1.0, 2.0, 3.0)
@@ -49,6 +56,8 @@ class FoundStrap:
     name: str
     address: str  # a MAC on Linux/Windows, a UUID on macOS
     rssi_dbm: int | None
+    #: bleak's device object from the scan (connect through it: BlueZ may not announce the strap again)
+    device: Any = field(default=None, compare=False, repr=False)
 
 
 def _bleak_kwargs(adapter: str | None) -> dict:
@@ -102,7 +111,7 @@ async def scan(timeout_s: float = 5.0, adapter: str | None = None) -> list[Found
         uuids = [u.lower() for u in (adv.service_uuids or [])]
         if uuids and HEART_RATE_SERVICE not in uuids:
             continue
-        out.append(FoundStrap(adv.local_name or dev.name or "(unnamed strap)", dev.address, adv.rssi))
+        out.append(FoundStrap(adv.local_name or dev.name or "(unnamed strap)", dev.address, adv.rssi, dev))
     return sorted(out, key=lambda s: -(s.rssi_dbm if s.rssi_dbm is not None else -999))
 
 
@@ -153,8 +162,8 @@ class BleStrap:
         self.first_attempts = first_attempts
         self.name = name or address
         self._closed = asyncio.Event()
-        self._client = None
-        self._device = None  # the BLEDevice last connected to (bleak's handle on the OS's device object)
+        self._client: BleakClient | None = None
+        self._device: BLEDevice | None = None  # the one last connected to (bleak's handle on the OS's device)
         self._fresh_services = False  # the next connection discovers services afresh (after a failed one)
         self._optical_said = False  # the strap was called optical (by name, location or its RR)
         self._silent: str = ""  # why the last stream ended on the watchdog ("" when it did not)
@@ -166,7 +175,7 @@ class BleStrap:
             with contextlib.suppress(Exception):
                 await client.disconnect()
 
-    async def _read_info(self, client) -> dict:  # type: ignore[no-untyped-def]
+    async def _read_info(self, client: BleakClient) -> dict:
         info: dict = {"address": self.address, "adapter": self.adapter}
         name = getattr(client, "name", None)
         if name:
@@ -189,14 +198,14 @@ class BleStrap:
         return info
 
     @staticmethod
-    def _newest_char(client, uuid: str):  # type: ignore[no-untyped-def]
+    def _newest_char(client: BleakClient, uuid: str) -> BleakGATTCharacteristic | None:
         """The characteristic ``uuid``, or None; if a stale GATT cache lists it twice, the newest (bleak's
         lookup by UUID refuses a duplicate)."""
         chars = [c for svc in client.services for c in svc.characteristics if c.uuid.lower() == uuid]
         return max(chars, key=lambda c: c.handle) if chars else None
 
     @classmethod
-    def _measurement_char(cls, client):  # type: ignore[no-untyped-def]
+    def _measurement_char(cls, client: BleakClient) -> BleakGATTCharacteristic:
         """The Heart Rate Measurement characteristic (the newest, see ``_newest_char``)."""
         char = cls._newest_char(client, HEART_RATE_MEASUREMENT)
         if char is None:
@@ -212,7 +221,8 @@ class BleStrap:
             kw["winrt"] = {"use_cached_services": False}
         return kw
 
-    async def _connect(self, device, queue: asyncio.Queue[Notification]):  # type: ignore[no-untyped-def]
+    async def _connect(self, device: BLEDevice, queue: asyncio.Queue[Notification]
+                       ) -> tuple[BleakClient, dict, asyncio.Event]:
         """Connect to ``device`` (a bleak BLEDevice), read its facts and subscribe to 0x2A37.
 
         A strap whose services are still resolving (or whose GATT table the OS cached before a firmware
@@ -275,7 +285,7 @@ class BleStrap:
         self._device = device
         return client, info, disconnected
 
-    async def _start_pmd(self, client, queue: asyncio.Queue) -> dict:  # type: ignore[no-untyped-def]
+    async def _start_pmd(self, client: BleakClient, queue: asyncio.Queue) -> dict:
         """Start ECG and ACC on a strap with Polar's Measurement Data service: ask each stream's settings
         through the control point, start it with ``pmd.choose_settings``, and queue its data frames.
 
@@ -330,7 +340,7 @@ class BleStrap:
                 if resp.status == 6:  # already streaming (a reconnect before the strap noticed): restart it
                     await request(pmd.stop_command(mtype))
                     resp = await request(pmd.start_command(mtype, sel))
-                settings = {pmd.SETTING_NAMES[k]: v for k, v in sel.items()}
+                settings: dict[str, float] = {pmd.SETTING_NAMES[k]: v for k, v in sel.items()}
                 if resp.ok and resp.params:
                     with contextlib.suppress(pmd.PmdError, IndexError):
                         factor = pmd.parse_settings(resp.params).get(pmd.FACTOR)
@@ -348,7 +358,7 @@ class BleStrap:
             out["error"] = f"raw streams not started: {explain(e, self.address).message}"
         return out
 
-    async def events(self) -> AsyncIterator[SourceEvent]:
+    async def events(self) -> AsyncGenerator[SourceEvent, None]:
         from bleak import BleakScanner
 
         clk = self.clock
@@ -492,7 +502,7 @@ class BleStrap:
         wake = asyncio.Event()
         want = self.address.upper()
 
-        def on_adv(device, _adv) -> None:  # type: ignore[no-untyped-def]
+        def on_adv(device: BLEDevice, _adv: AdvertisementData) -> None:
             if device.address.upper() == want:
                 seen.append(device)
                 wake.set()

@@ -16,15 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from vagal_coach.errors import UserError
-from vagal_coach.session.recorder import _slug, data_dir
+from vagal_coach.paths import library_path, profile_path, profiles_dir, recordings_root, slug
 
 COLUMNS = ("path", "profile", "start_utc", "kind", "duration_s", "n_beats", "rate_bpm", "resting_ln_rmssd",
            "session_rmssd_ms", "session_ln_rmssd", "resonance_power_ms2", "coherence", "rating",
            "artifacts_pct", "status", "error", "mtime", "size")
-
-
-def library_path() -> Path:
-    return data_dir() / "library.sqlite3"
 
 
 def _metrics(path: Path) -> dict:
@@ -59,8 +55,7 @@ def _metrics(path: Path) -> dict:
         out["coherence"] = coherence_ratio(f, p)[0]
     else:
         out["resonance_power_ms2"] = out["coherence"] = nan
-    ratings = [n.get("value") for n in rec.meta.get("ratings", []) if isinstance(n.get("value"), (int, float))]
-    out["rating"] = float(ratings[-1]) if ratings else nan
+    out["rating"] = rec.guided.ratings[-1].value if rec.guided.ratings else nan
     return out
 
 
@@ -99,7 +94,7 @@ class Library:
 
     def rebuild(self, root: Path | None = None) -> int:
         """Index every recording under ``root`` (the user's recordings folder); returns how many."""
-        base = Path(root) if root else data_dir() / "recordings"
+        base = Path(root) if root else recordings_root()
         files = sorted(base.rglob("*.vcs.jsonl")) if base.exists() else []
         with self._db() as db:
             db.execute("DELETE FROM recordings")
@@ -109,7 +104,7 @@ class Library:
 
     def refresh(self, root: Path | None = None) -> None:
         """Index new or changed files; mark vanished ones unreadable (missing)."""
-        base = Path(root) if root else data_dir() / "recordings"
+        base = Path(root) if root else recordings_root()
         known = {r["path"]: r for r in self.sessions(include_unreadable=True)}
         for f in sorted(base.rglob("*.vcs.jsonl")) if base.exists() else []:
             r = known.pop(str(f.resolve()), None)
@@ -128,7 +123,7 @@ class Library:
         conds = []
         if profile:
             conds.append("profile = ?")
-            args.append(_slug(profile) if _slug(profile) != profile else profile)
+            args.append(slug(profile) if slug(profile) != profile else profile)
         if not include_unreadable:
             conds.append("status = 'ok'")
         if conds:
@@ -143,20 +138,16 @@ class Library:
 
 
 # ---------------------------------------------------------------- profiles
-def profile_path(name: str) -> Path:
-    return data_dir() / "profiles" / f"{_slug(name)}.json"
-
-
 def list_profiles() -> list[str]:
     """Client names: those with a profile file and those with recordings."""
     names = set()
-    pdir = data_dir() / "profiles"
+    pdir = profiles_dir()
     for f in pdir.glob("*.json") if pdir.is_dir() else []:
         try:
             names.add(str(json.loads(f.read_text()).get("name") or f.stem))
         except (OSError, ValueError):
             names.add(f.stem)
-    rdir = data_dir() / "recordings"
+    rdir = recordings_root()
     if rdir.is_dir():
         names.update(d.name for d in rdir.iterdir() if d.is_dir())
     return sorted(names)

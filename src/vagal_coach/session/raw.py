@@ -1,7 +1,7 @@
 """The raw streams of a strap with Polar's Measurement Data service, live: ECG to our own beats, chest
 acceleration to breaths, and how the breaths follow the pacer.
 
-Frames are decoded and put on the session clock by ``sensors.pmd.PmdDecoder``; the ECG goes through the
+Frames are decoded and put on the session clock by ``wire.pmd.PmdDecoder``; the ECG goes through the
 causal R-peak detector and the acceleration through the causal breathing tracker (``hrv.ecg``,
 ``hrv.breath``), the same code ``analyze`` runs on a recording's frames read back. The detectors count
 samples at the stream's nominal rate; each beat or breath is then placed on the session clock through
@@ -26,7 +26,8 @@ from vagal_coach.hrv.breath import (
     stuck_axes,
 )
 from vagal_coach.hrv.ecg import RPeakDetector, ecg_quality, rr_agreement_ms
-from vagal_coach.sensors.pmd import ACC, ECG, PmdDecoder
+from vagal_coach.model.pacer import PacerSchedule
+from vagal_coach.wire.pmd import ACC, ECG, PmdDecoder
 
 ECG_QUALITY_BEATS = 20  # the ECG's beats are used while the last this many are regular
 ORIENT_AFTER_S = 45.0  # breathing is turned to rise with HR once this much of both is at hand
@@ -38,12 +39,12 @@ class _Timeline:
 
     def __init__(self, keep: int) -> None:
         self.keep = keep
-        self.idx = np.zeros(0)
-        self.t = np.zeros(0)
+        self.idx: NDArray[np.float64] = np.zeros(0)
+        self.t: NDArray[np.float64] = np.zeros(0)
         self.n = 0
 
     def add(self, t_s: NDArray[np.float64]) -> None:
-        self.idx = np.concatenate((self.idx, self.n + np.arange(t_s.size)))[-self.keep:]
+        self.idx = np.concatenate((self.idx, self.n + np.arange(t_s.size, dtype=np.float64)))[-self.keep:]
         self.t = np.concatenate((self.t, t_s))[-self.keep:]
         self.n += t_s.size
 
@@ -136,7 +137,8 @@ class RawPipeline:
         return ecg_quality(b).good and self._ecg_line.t.size > 0 and self._ecg_line.t[-1] - b[-1] < 3.0
 
     def agreement(self, strap_beat_t_s: NDArray[np.float64], window_s: float = 60.0) -> tuple[float, float]:
-        """(share of ECG beats the strap also gave, median |RR difference| ms) over the last ``window_s``."""
+        """(share of ECG beats the strap also gave, median |RR difference| ms) over the last ``window_s`` and
+        the span the strap's beats cover."""
         b = np.asarray(self.beats_t_s)
         b = b[np.isfinite(b)]
         if b.size < 3:
@@ -160,7 +162,11 @@ class RawPipeline:
         peak = 0.5 * (edges[np.argmax(smooth)] + edges[np.argmax(smooth) + 1])
         near = d[np.abs(d - peak) < 0.02]
         offset = float(np.median(near)) if near.size else 0.0
-        return rr_agreement_ms(sel, s - offset)
+        s = s - offset
+        sel = sel[(sel > s[0] - 0.05) & (sel < s[-1] + 0.05)]  # the ECG's beats in the span the strap's cover
+        if sel.size < 3:
+            return float("nan"), float("nan")
+        return rr_agreement_ms(sel, s)
 
     # ---- ACC
     def _push_acc(self, t_s: NDArray[np.float64], mg: NDArray[np.float64], gap: bool, up: RawUpdate) -> None:
@@ -220,7 +226,7 @@ class RawPipeline:
     def breathing_rate_bpm(self) -> float:
         return breathing_rate_from_onsets(self.onsets_t_s) if self.orientation else float("nan")
 
-    def adherence(self, schedule) -> Adherence:  # type: ignore[no-untyped-def]
+    def adherence(self, schedule: PacerSchedule | None) -> Adherence:
         """Adherence of the session's breaths so far to the pacer ``schedule`` (``PacerSchedule``)."""
         o = np.asarray(self.onsets_t_s)
         if schedule is None or o.size < 2 or not self.orientation:

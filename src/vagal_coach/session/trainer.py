@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vagal_coach.io.model import PacerEvent
+from vagal_coach.model import PacerEvent
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.session.engine import LiveEngine, Snapshot
-from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.session.recorder import Recorder
 from vagal_coach.session.runner import Session
 
