@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import re
 import sys
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -58,6 +59,22 @@ class FoundStrap:
     rssi_dbm: int | None
     #: bleak's device object from the scan (connect through it: BlueZ may not announce the strap again)
     device: Any = field(default=None, compare=False, repr=False)
+
+
+_MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")
+_UUID_RE = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
+
+
+def address_hint(address: str, platform: str = sys.platform) -> str:
+    """Why an address may not be found on this OS: macOS names a strap by a UUID of its own (CoreBluetooth
+    hides MAC addresses), Linux and Windows by its MAC; "" when the address has the OS's form."""
+    if platform == "darwin" and _MAC_RE.match(address):
+        return (" (macOS names straps by a UUID, not their MAC address: use the address 'vagal-coach scan' "
+                "lists on this Mac)")
+    if platform != "darwin" and _UUID_RE.match(address):
+        return (" (that is a macOS-style UUID; on this computer straps go by their MAC address: see "
+                "'vagal-coach scan')")
+    return ""
 
 
 def _bleak_kwargs(adapter: str | None) -> dict:
@@ -372,8 +389,8 @@ class BleStrap:
                 device = await BleakScanner.find_device_by_address(self.address, timeout=self.scan_timeout_s,
                                                                    **_bleak_kwargs(self.adapter))
                 if device is None:
-                    raise DeviceError("strap not found: is it worn (straps sleep when dry) and in range?",
-                                      path=self.address)
+                    raise DeviceError("strap not found: is it worn (straps sleep when dry) and in range?"
+                                      + address_hint(self.address), path=self.address)
                 client, info, disconnected = await self._connect(device, queue)
                 break
             except Exception as e:  # noqa: BLE001 - every stack error becomes a link event or one line
