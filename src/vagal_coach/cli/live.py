@@ -89,7 +89,7 @@ def cmd_scan(ns: argparse.Namespace) -> int:
 
     straps = asyncio.run(scan(ns.timeout, ns.adapter))
     if ns.json:
-        print(json.dumps([s.__dict__ for s in straps]))
+        print(json.dumps([{"name": s.name, "address": s.address, "rssi_dbm": s.rssi_dbm} for s in straps]))
         return 0
     if not straps:
         print("no heart-rate strap found (wear it: most straps sleep until the electrodes touch wet skin); "
