@@ -46,6 +46,8 @@ PMD_TIMEOUT_S = 5.0
 #: seconds of silence on a live link before the watchdog recycles it: heart-rate straps notify about once
 #: a second, and an H10 streaming raw data sends a frame at least every second
 SILENCE_S = 5.0
+#: seconds between dropping a silent link and connecting again
+RECYCLE_PAUSE_S = 1.0
 #: the longest wait between recycles while a strap stays silent (each silent recycle doubles the wait)
 SILENCE_MAX_S = 30.0
 #: seconds to wait for a strap whose services are still resolving before its services are read again
@@ -449,6 +451,10 @@ class BleStrap:
             await asyncio.wait_for(client.disconnect(), self.connect_timeout_s)
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(disconnected.wait(), 5.0)
+        # a moment for the strap to notice the link is gone (it takes the next connection for a new one, and
+        # starts its streams afresh) before we connect again
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._closed.wait(), RECYCLE_PAUSE_S)
 
     async def _stream(self, queue: asyncio.Queue[Notification], disconnected: asyncio.Event,
                       silence_s: float | None = None) -> AsyncIterator[Notification | PmdFrame]:
