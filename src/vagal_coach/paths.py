@@ -4,8 +4,10 @@ The one place for them (the recorder, the library, the guided sessions and the w
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 
@@ -29,12 +31,28 @@ def slug(s: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", s).strip("-.") or "default"
 
 
+def client_name(name: str) -> str:
+    """A client's name as typed (any script, spaces, accents), in one Unicode form (NFC), outer spaces off."""
+    return unicodedata.normalize("NFC", str(name)).strip() or "default"
+
+
+def client_folder(name: str) -> str:
+    """The client's stable id, for folder and file names: the name itself when it is plain ASCII (``Anna``),
+    else a readable part and a hash of the name as typed (``Anna-M-ller-1f3a9c2e``), so two names never share
+    a folder or profile ("Anna Müller", "Anna Möller") and no name is too long for the file system."""
+    n = client_name(name)
+    readable = slug(n)[:48].strip("-.") or "client"
+    if readable == n:
+        return n
+    return f"{readable}-{hashlib.sha256(n.encode('utf-8')).hexdigest()[:8]}"
+
+
 def recordings_root() -> Path:
     return data_dir() / "recordings"
 
 
 def recordings_dir(profile: str = "default") -> Path:
-    return recordings_root() / slug(profile)
+    return recordings_root() / client_folder(profile)
 
 
 def library_path() -> Path:
@@ -46,6 +64,12 @@ def profiles_dir() -> Path:
 
 
 def profile_path(name: str) -> Path:
+    """The client's profile file, by the client's stable id (:func:`client_folder`)."""
+    return profiles_dir() / f"{client_folder(name)}.json"
+
+
+def legacy_profile_path(name: str) -> Path:
+    """Where versions before the stable id kept a profile (a slug that two names could share)."""
     return profiles_dir() / f"{slug(name)}.json"
 
 

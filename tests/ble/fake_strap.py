@@ -4,18 +4,18 @@ registered through BlueZ's D-Bus API (dbus-fast), exactly as a peripheral app wo
 Run as a process: ``python fake_strap.py --adapter hci1 --plan PLAN.json --log SENT.jsonl``.
 With a ``pmd`` entry in the plan it is an H10: it serves Polar's Measurement Data service too (see
 ``ControlPoint``) and sends the plan's ECG and ACC frames once the central has started each stream (and,
-with ``start_delay_s``, only that long after each start, as an H10 may; with ``"variant": "older"`` its
-control point refuses get-settings as older firmware does). With ``late_hr_s`` its Heart Rate service is
-registered that long after the first connection (a half-read strap).
+with ``start_delay_s``, only that long after each start, as an H10 may). With ``late_hr_s`` its Heart Rate
+service is registered that long after the first connection (a half-read strap).
 The plan lists notifications (hex payloads) and the interval between them, and optional outages
 ``[start_index, seconds, kind]`` before notification ``start_index``: ``drop`` (the link drops and the
 strap stays known to the central's stack), ``removed`` (the stack forgets the strap, which is silent for
-``seconds`` and then advertises again), ``power`` (the central's adapter is off for ``seconds``) or
+``seconds`` and then advertises again), ``power`` (the central's adapter is off for ``seconds``),
 ``silent`` (the link stays up but the strap stops notifying, heart rate and raw frames, until a central
 subscribes afresh; ``seconds`` is ignored; ``after_s`` counts from its last notification) or ``raw_silent``
-(an H10's raw frames stop, its heart rate goes on, until the central subscribes to them afresh). The notifications
-due meanwhile are sent after the outage. Every notification actually sent while a central listened is logged
-with its send time, and each outage's ``gone``, ``advertising`` and ``resubscribed``.
+(an H10's raw frames stop, its heart rate goes on, until the central subscribes to them afresh). The
+notifications due meanwhile are sent after the outage.
+Every notification actually sent while a central listened is logged with its send time, and each outage's
+``gone``, ``advertising`` and ``resubscribed``.
 
 ``--time-scale N`` runs the strap's timeline N times faster than the wall clock: the plan's intervals,
 frame times and outages are in strap seconds and pass in 1/N of the time, through the same code path (a
@@ -301,9 +301,9 @@ async def main() -> None:
         await call(bus, adapter, "org.bluez.GattManager1", "RegisterApplication", "oa{sv}", [APP, {}])
 
     async def complete_services(connections: asyncio.Queue) -> None:
-        """The Heart Rate service registered ``late_hr_s`` (strap seconds) after the first connection (a strap
-        still resolving its GATT table, or one the central's stack cached before it changed): a connection
-        before then finds no 0x2A37."""
+        """The Heart Rate service registered ``late_hr_s`` after the first connection (a strap still resolving
+        its GATT table, or one the central's stack cached before it changed): a connection before then finds
+        no 0x2A37."""
         done_t = None
         while True:
             try:
@@ -319,7 +319,7 @@ async def main() -> None:
                 continue
             if connected and done_t is None and late_hr_s is not None:
                 mark("first_connection")
-                done_t = time.monotonic() + late_hr_s / scale
+                done_t = time.monotonic() + late_hr_s
             elif not connected:
                 await register_anew()
 
@@ -353,7 +353,7 @@ async def main() -> None:
         frames = sorted([(float(t), int(k), h) for k, lst in pmd_plan["frames"].items() for t, h in lst])
         for t_due, mtype, hexstr in frames:
             await sleep(t_start + t_due - now())
-            # an H10 may take its time (up to 30 s) after each start command before its first frame
+            # an H10 may take its time (up to 30 s, strap seconds) after each start command before its first frame
             if (mtype in cp.started and data.notifying
                     and time.monotonic() >= cp.started[mtype] + pmd_plan.get("start_delay_s", 0.0) / scale):
                 data.notify(bytes.fromhex(hexstr))
@@ -427,6 +427,7 @@ async def main() -> None:
                 t_adv = t_last_sent  # the silence began with the last notification sent
             while not hrm.notifying and time.monotonic() < t_adv + 60:
                 await asyncio.sleep(0.02)
+            # a silent link: from the silence to the fresh subscription (nothing was taken away to come back)
             mark("resubscribed", after_s=time.monotonic() - t_adv, ok=hrm.notifying)
             if kind == "drop":
                 await sleep(t_gone + seconds - now())  # what is due now is lost

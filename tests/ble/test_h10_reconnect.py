@@ -67,7 +67,7 @@ def test_an_older_pmd_control_point_is_handled_and_named(bluez_env, tmp_path):
         assert rec.device["pmd"][name]["status"] == "success"
         assert "older control point (invalid op code" in rec.device["pmd"][name]["variant"]
     frames = [e for e in sent if e["event"] == "frame"]
-    assert frames and len(rec.pmd_frames) == len(frames)  # every frame sent is kept
+    assert frames and len(rec.pmd_frames.raw) == len(frames)  # every frame sent is kept
 
 
 def test_raw_streams_that_fall_silent_are_recycled_while_heart_rate_goes_on(bluez_env, tmp_path):
@@ -85,6 +85,6 @@ def test_raw_streams_that_fall_silent_are_recycled_while_heart_rate_goes_on(blue
     frames = [e for e in sent if e["event"] == "frame"]
     after = [e for e in frames if e["t"] > resub["t"]]
     assert {e["type"] for e in after} == {0, 2}  # ECG and ACC flow again
-    assert len(rec.pmd_frames) == len(frames)  # every frame sent is kept
+    assert len(rec.pmd_frames.raw) == len(frames)  # every frame sent is kept
     requests = next(e for e in sent if e["event"] == "pmd_requests")["requests"]
     assert all(sum(r.startswith("02" + m) for r in requests) >= 2 for m in ("00", "02"))

@@ -39,6 +39,6 @@ def test_a_real_loss_after_silence_says_searching(tmp_path):
     t = _beats(session, 0.0, 5)
     session.handle(LinkEvent(t + 5.0, "silent", "no data"))
     session.handle(LinkEvent(t + 8.0, "lost", "link dropped"))
-    assert session.status.link_text(t + 10.0) == "searching for the strap (0:05)"  # since the link went silent
+    assert session.status.link_text(t + 10.0) == "searching for the strap (0:02)"
     assert session.status.n_gaps == 1
     session.recorder.close(t + 11.0)

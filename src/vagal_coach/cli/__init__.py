@@ -148,8 +148,19 @@ def cmd_analyze(ns: argparse.Namespace) -> int:
                         "recordings)")
     cohort.check_scheduler(None, ns.workers)
     settings = analysis_settings(ns)
+    from vagal_coach.io.atomic import check_target
+
+    for target in (ns.csv, ns.report):  # an output named as an input is refused, never left out of the inputs
+        if target:
+            check_target(target, force=True, inputs=ns.files)
     found = _found(ns, [Path(ns.csv)] if ns.csv else [])
     files = [str(p) for p in found.files]
+
+    reports = report_names(Path(ns.report), files) if ns.report else {}
+    for target in [*reports.values(), *([Path(ns.csv)] if ns.csv else [])]:
+        check_target(target, force=ns.force, inputs=files)  # before any work: nothing computed in vain
+    if ns.csv and ns.report and Path(ns.csv) in reports.values():
+        raise UserError("--csv and --report name the same file", path=ns.csv)
     failed = 0
     results: list[dict[str, Any]] = []
     progress = _Progress(len(files), enabled=len(files) > 1 and sys.stderr.isatty())
@@ -165,27 +176,45 @@ def cmd_analyze(ns: argparse.Namespace) -> int:
             results.append(o.result)
             print(json.dumps(o.result) if ns.json else summary_text(o.result), flush=True)
             if want_report and o.analysis is not None:
-                out = Path(ns.report)
-                if len(files) > 1:
-                    out = out.with_name(f"{out.stem}-{Path(o.path).name.split('.')[0]}{out.suffix}")
+                out = reports[o.path]
                 from vagal_coach.report import write_analysis_report
 
-                write_analysis_report(o.analysis, out)
+                write_analysis_report(o.analysis, out, force=ns.force, inputs=files)
                 print(f"report: {out}", file=sys.stderr)
     if ns.csv and results:
-        _write_summary_csv(Path(ns.csv), results)
+        _write_summary_csv(Path(ns.csv), results, force=ns.force, inputs=files)
         print(f"summary: {ns.csv}", file=sys.stderr)
     return 2 if failed else 0
 
 
-def _write_summary_csv(path: Path, results: list[dict[str, Any]]) -> None:
+def report_names(out: Path, files: Sequence[str]) -> dict[str, Path]:
+    """One report per input: ``OUT`` for one file; for several ``OUT-<name>`` with as many of each input's
+    folders as make the names differ (``s/a/x.txt``, ``s/b/x.txt``: ``rep-a-x.pdf``, ``rep-b-x.pdf``)."""
+    if len(files) == 1:
+        return {files[0]: out}
+
+    parts = {f: [*Path(os.path.abspath(f)).parent.parts[1:], Path(f).name.split(".")[0] or Path(f).name]
+             for f in files}
+    deepest = max(len(v) for v in parts.values())
+    for k in range(1, deepest + 1):
+        names = {f: "-".join(v[-k:]) for f, v in parts.items()}
+        if len(set(names.values())) == len(set(files)):
+            break
+    else:  # the same file given twice, or names that differ only in their suffix
+        names = {f: f"{names[f]}-{i + 1}" for i, f in enumerate(files)}
+    return {f: out.with_name(f"{out.stem}-{names[f]}{out.suffix}") for f in files}
+
+
+def _write_summary_csv(path: Path, results: list[dict[str, Any]], *, force: bool = False,
+                       inputs: Sequence[str] = ()) -> None:
     """One row per file: ``file`` and the cohort table's figures (the same columns, the same values)."""
     from vagal_coach.analysis.cohort import flat_row, metric_columns
+    from vagal_coach.io.atomic import atomic_path
 
     rows = [{"file": r["file"], **flat_row(r)} for r in results]
     keys = ["file", *metric_columns()]
     keys += [k for k in dict.fromkeys(k for r in rows for k in r) if k not in keys]
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with atomic_path(path, force=force, inputs=inputs) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(keys)
         for r in rows:
@@ -195,9 +224,11 @@ def _write_summary_csv(path: Path, results: list[dict[str, Any]]) -> None:
 # ---------------------------------------------------------------- export / formats
 def cmd_export(ns: argparse.Namespace) -> int:
     from vagal_coach.io import read_recording, write_recording
+    from vagal_coach.io.atomic import check_target
 
+    check_target(ns.output, force=ns.force, inputs=[ns.input])
     rec = read_recording(ns.input)
-    fmt = write_recording(rec, ns.output)
+    fmt = write_recording(rec, ns.output, force=ns.force, inputs=[ns.input])
     print(f"wrote {ns.output} ({fmt}, {rec.n_beats} beats)", file=sys.stderr)
     return 0
 
@@ -232,7 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--workers", type=int, metavar="N", help="local processes (default: every core)")
     a.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
     a.add_argument("--csv", metavar="OUT", help="summary CSV across files")
-    a.add_argument("--report", metavar="OUT.pdf", help="PDF report (one per file when several)")
+    a.add_argument("--report", metavar="OUT.pdf", help="PDF report (one per file when several: OUT-<name>.pdf)")
+    a.add_argument("--force", action="store_true", help="replace an existing --csv or --report file (never an "
+                   "input)")
     a.add_argument("--window", metavar="S", help="also the trend over consecutive S-second windows")
     m = a.add_argument_group("methods (defaults as Kubios HRV; every value is echoed in the output's settings)")
     m.add_argument("--settings", metavar="FILE.toml", help="a lab's settings: any of the options below, by name "
@@ -254,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="convert a recording; the format follows OUT's suffix")
     e.add_argument("input", metavar="IN")
     e.add_argument("output", metavar="OUT", help=".vcs.jsonl | .txt (RR ms a line) | .csv | .edf")
+    e.add_argument("--force", action="store_true", help="replace OUT if it exists (never the input)")
     e.set_defaults(func=cmd_export)
 
     f = sub.add_parser("formats", help="list the recording formats read")

@@ -22,8 +22,10 @@ class DevicePanel(QGroupBox):
 
     def __init__(self, last_device: tuple[str, str] | None = None, parent: QWidget | None = None) -> None:
         super().__init__("Strap", parent)
+        from vagal_coach.gui.session_panel import narrow_combo
+
         self.combo = QComboBox()
-        self.combo.setMinimumWidth(240)
+        narrow_combo(self.combo, 14)
         self.scan_btn = QPushButton("Scan")
         self.connect_btn = QPushButton("Connect")
         self.sim_label = QLabel("")
@@ -35,11 +37,9 @@ class DevicePanel(QGroupBox):
         self.quality = QLabel("signal quality —")
         self.rr_source = QLabel("")  # raw ECG only: where the beats come from, and agreement with the strap's
         self.breath = QLabel("")  # raw ACC only: breathing rate and how the breaths follow the pacer
-        from PySide6.QtWidgets import QSizePolicy
-
         for lab in (self.link, self.battery, self.contact, self.quality, self.sim_label, self.rr_source,
                     self.breath):
-            lab.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+            lab.setWordWrap(True)  # in full in a narrow panel: a long line wraps
         top = QHBoxLayout()
         top.addWidget(self.combo, 1)
         top.addWidget(self.scan_btn)

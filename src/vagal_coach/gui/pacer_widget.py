@@ -39,6 +39,7 @@ class PacerWidget(QWidget):
         self.schedule = schedule
         self.theme = theme
         self.hidden_pacer = False
+        self.idle_text = "breathe at your own pace"  # before Start: what the pacer will do
         self.setMinimumSize(220, 220)
         self.setAttribute(Qt.WA_OpaquePaintEvent)  # we paint every pixel we update: no parent repaint
         self._last_r: float | None = None
@@ -129,4 +130,12 @@ class PacerWidget(QWidget):
     def _cue(self, st: PacerState | None) -> str:
         if st is not None and st.stage != "none":
             return st.cue
-        return "pacer hidden" if self.hidden_pacer else "breathe at your own pace"
+        if self.hidden_pacer:
+            return "pacer hidden"
+        return self.idle_text if self.schedule() is None else "breathe at your own pace"
+
+    def set_idle_text(self, text: str) -> None:
+        if text != self.idle_text:
+            self.idle_text = text
+            self._last_cue = None
+            self.update()

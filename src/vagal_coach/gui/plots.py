@@ -15,7 +15,8 @@ from vagal_coach.session.engine import Snapshot
 from vagal_coach.session.pacer import PacerSchedule
 
 HR_WINDOW_S = 75.0
-CHEST_TITLE = "Heart rate, beat by beat (bpm), the pacer (shaded) and your breath (line)"
+TITLES = ("Heart rate, beat by beat", "Vagal tone (RMSSD)", "Resonance power and coherence", "Spectrum, last 2 min")
+MIN_PLOT_PX = 90  # a plot's least height: they shrink to this before the window needs more room
 
 
 def nice_range(lo: float, hi: float, current: tuple[float, float] | None = None,
@@ -88,12 +89,13 @@ class LivePlots(QWidget):
             # a plot paints all of its pixels: its parents need not repaint under it
             v.setAttribute(Qt.WA_OpaquePaintEvent)
             v.viewport().setAttribute(Qt.WA_OpaquePaintEvent)
-            lay.addWidget(v)
+            lay.addWidget(v, 1)
         self.p_hr, self.p_tone, self.p_res, self.p_psd = (v.getPlotItem() for v in self.views)
-        for p, title in zip((self.p_hr, self.p_tone, self.p_res, self.p_psd), (
-                "Heart rate, beat by beat (bpm) with the breathing pacer", "Vagal tone: RMSSD over the last 60 s (ms)",
-                "Resonance power at the pacer (ms²) and coherence", "Spectrum of the last 2 minutes (LF band shaded)")):
-            p.setTitle(title)
+        self.scale = 1.0
+        self.compact = False
+        for v in self.views:
+            v.setMinimumHeight(MIN_PLOT_PX)
+            v.setMinimumWidth(200)
         self._steps: list = []
         self._stepper = QTimer(self)
         self._stepper.setInterval(20)
@@ -106,16 +108,22 @@ class LivePlots(QWidget):
             p.hideButtons()
             p.vb.disableAutoRange()
         self._ranges: dict[str, tuple[float, float]] = {}
-        self.breath_curve = self.p_hr.plot([], [], pen=None, fillLevel=0, brush=pg.mkBrush(theme.breath))
-        self.chest_curve = self.p_hr.plot([], [], pen=pg.mkPen(theme.chest, width=2))
+        # a legend on every plot, in one row above its curves
+        self.legends = [p.addLegend(offset=(4, 1), colCount=3, verSpacing=-6, horSpacing=12)
+                        for p in (self.p_hr, self.p_tone, self.p_res, self.p_psd)]
+        self.breath_curve = self.p_hr.plot([], [], pen=None, fillLevel=0, brush=pg.mkBrush(theme.breath),
+                                           name="pacer (in: up)")
+        self.chest_curve = self.p_hr.plot([], [], pen=pg.mkPen(theme.chest, width=2), name="your breath (chest)")
         self.hr_curve = self.p_hr.plot([], [], pen=pg.mkPen(theme.hr, width=2.5), symbol="o", symbolSize=4,
-                                       symbolBrush=theme.hr, symbolPen=None)
-        self.tone_curve = self.p_tone.plot([], [], pen=pg.mkPen(theme.rmssd, width=2))
-        self.baseline_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(theme.muted, style=pg.QtCore.Qt.DashLine),
-                                             label="baseline", labelOpts={"position": 0.05, "color": theme.muted})
+                                       symbolBrush=theme.hr, symbolPen=None, name="heart rate (bpm)")
+        self.legends[0].removeItem(self.chest_curve)  # listed once the chest's breath is drawn
+        self.tone_curve = self.p_tone.plot([], [], pen=pg.mkPen(theme.rmssd, width=2), name="RMSSD, last 60 s (ms)")
+        self.baseline_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(theme.muted, style=pg.QtCore.Qt.DashLine))
+        self.baseline_key = pg.PlotDataItem(pen=pg.mkPen(theme.muted, style=pg.QtCore.Qt.DashLine))
         self.p_tone.addItem(self.baseline_line)
         self.baseline_line.hide()
-        self.res_curve = self.p_res.plot([], [], pen=pg.mkPen(theme.resonance, width=2), name="resonance")
+        self.res_curve = self.p_res.plot([], [], pen=pg.mkPen(theme.resonance, width=2),
+                                         name="resonance power (ms², left)")
         self.coh_view = pg.ViewBox()
         self.p_res.showAxis("right")
         self.p_res.scene().addItem(self.coh_view)
@@ -124,13 +132,18 @@ class LivePlots(QWidget):
         self.coh_view.setXLink(self.p_res)
         self.coh_curve = pg.PlotCurveItem(pen=pg.mkPen(theme.rmssd, width=1.5, style=pg.QtCore.Qt.DotLine))
         self.coh_view.addItem(self.coh_curve)
+        self.legends[2].addItem(self.coh_curve, "coherence (right)")
         self.p_res.vb.sigResized.connect(lambda: self.coh_view.setGeometry(self.p_res.vb.sceneBoundingRect()))
         lo, hi = BANDS_HZ["lf"]
         self.lf_region = pg.LinearRegionItem((lo, hi), movable=False, brush=pg.mkBrush(theme.band))
         self.p_psd.addItem(self.lf_region)
-        self.psd_curve = self.p_psd.plot([], [], pen=pg.mkPen(theme.text, width=1.5))
-        self.pacer_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.hr, width=1.5), label="pacer",
-                                          labelOpts={"position": 0.9, "color": theme.hr})
+        self.psd_curve = self.p_psd.plot([], [], pen=pg.mkPen(theme.text, width=1.5), name="power (ms²/Hz)")
+        self.band_key = pg.PlotDataItem(pen=pg.mkPen(theme.band, width=8))
+        self.legends[3].addItem(self.band_key, "LF band")
+        # the pacer's rate: a line named in the legend (a label on the line would sit on the peak)
+        self.pacer_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.hr, width=1.5, style=pg.QtCore.Qt.DashLine))
+        self.pacer_key = pg.PlotDataItem(pen=pg.mkPen(theme.hr, width=1.5, style=pg.QtCore.Qt.DashLine))
+        self.legends[3].addItem(self.pacer_key, "pacer rate")
         self.p_psd.addItem(self.pacer_line)
         self.pacer_line.hide()  # until a spectrum is drawn with a pacer running
         self.p_psd.getAxis("bottom").enableAutoSIPrefix(False)  # before any range is set: no "x0.001"
@@ -157,9 +170,23 @@ class LivePlots(QWidget):
             for ax in ("left", "bottom", "right"):
                 # an axis whose ticks did not change is blitted from a pixmap, not re-rendered
                 p.getAxis(ax).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.set_theme(theme)
 
-    def set_theme(self, theme: Theme) -> None:
+    def set_compact(self, on: bool) -> None:
+        """Compact: only the heart rate with the pacer (the plot a client follows)."""
+        self.compact = on
+        for v in self.views[1:]:
+            v.setVisible(not on)
+
+    def set_theme(self, theme: Theme, scale: float | None = None) -> None:
+        from PySide6.QtGui import QFont
+
         self.theme = theme
+        if scale is not None:
+            self.scale = scale
+        fpx = max(9, int(round(12 * self.scale)))
+        tick = QFont()
+        tick.setPixelSize(max(9, int(round(11 * self.scale))))
         self.hr_curve.setPen(pg.mkPen(theme.hr, width=2.5))
         self.hr_curve.setSymbolBrush(theme.hr)
         self.breath_curve.setBrush(pg.mkBrush(theme.breath))
@@ -169,15 +196,25 @@ class LivePlots(QWidget):
         self.psd_curve.setPen(pg.mkPen(theme.text, width=1.5))
         for v in self.views:
             v.setBackground(theme.panel)
+        self.baseline_line.setPen(pg.mkPen(theme.muted, style=pg.QtCore.Qt.DashLine))
+        self.baseline_key.setPen(pg.mkPen(theme.muted, style=pg.QtCore.Qt.DashLine))
+        self.pacer_line.setPen(pg.mkPen(theme.hr, width=1.5, style=pg.QtCore.Qt.DashLine))
+        self.pacer_key.setPen(pg.mkPen(theme.hr, width=1.5, style=pg.QtCore.Qt.DashLine))
+        self.coh_curve.setPen(pg.mkPen(theme.rmssd, width=1.5, style=pg.QtCore.Qt.DotLine))
         for note in self.waiting:
             note.setColor(theme.muted)
-        for p in (self.p_hr, self.p_tone, self.p_res, self.p_psd):
-            p.titleLabel.setAttr("color", theme.muted)
-            p.titleLabel.setText(p.titleLabel.text)
+            note.setFont(tick)
+        for p, title, legend in zip((self.p_hr, self.p_tone, self.p_res, self.p_psd), TITLES, self.legends):
+            p.setTitle(title, color=theme.text, size=f"{fpx}px")
+            legend.setLabelTextColor(theme.text)
+            legend.setLabelTextSize(f"{max(8, fpx - 1)}px")
             for ax in ("left", "bottom", "right"):
                 a = p.getAxis(ax)
                 a.setPen(theme.muted)
-                a.setTextPen(theme.muted)
+                a.setTextPen(theme.text)
+                a.setStyle(tickFont=tick)
+                a.label.setFont(tick)
+                a.setLabel(a.labelText, a.labelUnits, color=theme.text, **{"font-size": f"{max(9, fpx - 1)}px"})
 
     def _empty_axes(self) -> None:
         """The axes a session starts with: typical resting ranges, the first two minutes of session time."""
@@ -196,7 +233,7 @@ class LivePlots(QWidget):
         self.chest_t_s, self.chest_mg = np.zeros(0), np.zeros(0)
         self.chest_oriented = False
         self.chest_curve.setData([], [])
-        self.p_hr.setTitle("Heart rate, beat by beat (bpm) with the breathing pacer")
+        self.legends[0].removeItem(self.chest_curve)
         self._empty_axes()
         self.psd_curve.setData([], [])
         self.redraw()
@@ -223,15 +260,19 @@ class LivePlots(QWidget):
         if flipped:  # these samples too: they were made before the turn
             self.chest_mg = -self.chest_mg
         if oriented and not self.chest_oriented:
-            self.p_hr.setTitle(CHEST_TITLE)
+            self._list_chest()
         self.chest_oriented = oriented
+
+    def _list_chest(self) -> None:
+        if self.legends[0].getLabel(self.chest_curve) is None:
+            self.legends[0].addItem(self.chest_curve, "your breath (chest)")
 
     def set_chest(self, t_s: np.ndarray, mg: np.ndarray) -> None:
         """A whole recording's breathing waveform (replay): drawn for whatever window is shown."""
         self.chest_t_s, self.chest_mg = np.asarray(t_s, float), np.asarray(mg, float)
         self.chest_oriented = self.chest_t_s.size > 0
         if self.chest_oriented:
-            self.p_hr.setTitle(CHEST_TITLE)
+            self._list_chest()
 
     def redraw(self, now_s: float | None = None, staggered: bool = True) -> None:
         """Redraw from the snapshots so far. Staggered: one plot per 20 ms, so the pacer never waits."""
@@ -331,10 +372,14 @@ class LivePlots(QWidget):
 
     def set_baseline(self, rmssd_ms: float | None) -> None:
         if rmssd_ms is None or not np.isfinite(rmssd_ms):
-            self.baseline_line.hide()
+            if self.baseline_line.isVisible():
+                self.baseline_line.hide()
+                self.legends[1].removeItem(self.baseline_key)
         else:
             self.baseline_line.setValue(rmssd_ms)
-            self.baseline_line.show()
+            if not self.baseline_line.isVisible():
+                self.baseline_line.show()
+                self.legends[1].addItem(self.baseline_key, "baseline")
 
     def set_spectrum(self, f_hz: np.ndarray, psd: np.ndarray, pacer_hz: float) -> None:
         sel = f_hz <= 0.5

@@ -24,9 +24,27 @@ from vagal_coach.clock import mmss
 
 #: session kinds besides the guided scripts: (key, label)
 KINDS = (("practice", "Free practice"),
-         ("rf-stepped", "Find my resonance rate: stepped, 6.5 to 4.5 /min (about 13 min)"),
-         ("rf-sliding", "Find my resonance rate: one slow sweep, 6.75 to 4.25 /min (about 15 min)"),
-         ("rf-fine-tune", "Fine-tune my rate: it and ± 0.25 /min (about 8 min)"))
+         ("rf-stepped", "Find my rate: stepped, 6.5 to 4.5 /min (13 min)"),
+         ("rf-sliding", "Find my rate: a slow sweep, 6.75 to 4.25 /min (15 min)"),
+         ("rf-fine-tune", "Fine-tune my rate: it and ± 0.25 /min (8 min)"))
+
+
+def narrow_combo(combo: QComboBox, chars: int = 16) -> None:
+    """A drop-down that fits a narrow panel: its own width from ``chars`` characters, its list as wide as its
+    longest item, and the whole current item in its tooltip."""
+    combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    combo.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+
+    def widen(_i: int = 0) -> None:
+        combo.setToolTip(combo.currentText())
+        fm = combo.view().fontMetrics()
+        combo.view().setMinimumWidth(max((fm.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())),
+                                         default=0) + 40)
+
+    combo.currentIndexChanged.connect(widen)
+    combo.model().rowsInserted.connect(lambda *_a: widen())
+    widen()
 
 
 class SessionPanel(QGroupBox):
@@ -50,6 +68,9 @@ class SessionPanel(QGroupBox):
             self.kind.addItem(f"Guided: {title}", f"guided:{key}")
         for key, label in KINDS[1:]:
             self.kind.addItem(label, key)
+        narrow_combo(self.kind)
+        narrow_combo(self.profile, 10)
+        self.profile.setToolTip("Client profile: each has its own recordings and resonance rate")
         self.minutes = QDoubleSpinBox(decimals=0, minimum=3, maximum=20, singleStep=1, suffix=" min")
         self.minutes.setValue(10)
         self.target = QDoubleSpinBox(decimals=1, minimum=0.1, maximum=10.0, singleStep=0.1)
@@ -65,10 +86,8 @@ class SessionPanel(QGroupBox):
         form.addRow("session", self.kind)
         form.addRow("length", self.minutes)
         form.addRow("coherence target", self.target)
-        row = QHBoxLayout()
-        row.addWidget(self.rf, 1)
-        row.addWidget(self.history)
-        form.addRow(row)
+        form.addRow(self.rf)
+        form.addRow(self.history)
         self.profile.currentTextChanged.connect(lambda t: self.profile_changed.emit(t.strip() or "default"))
         self.kind.currentIndexChanged.connect(self._kind)
         self.history.clicked.connect(self.history_requested.emit)

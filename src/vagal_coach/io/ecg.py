@@ -143,6 +143,8 @@ def write_ecg_csv(rec: Recording, path: Path) -> None:
     """``time_s,ecg_uv``, one sample a row."""
     if rec.ecg is None:
         raise RecordingFormatError("no ECG in this recording", path=path)
-    with open(path, "x", encoding="utf-8") as f:
+    from vagal_coach.io.atomic import atomic_path
+
+    with atomic_path(path, inputs=[rec.path] if rec.path else []) as tmp, open(tmp, "w", encoding="utf-8") as f:
         f.write("time_s,ecg_uv\n")
         np.savetxt(f, np.column_stack((rec.ecg.t_s, rec.ecg.uv)), fmt=("%.6f", "%.1f"), delimiter=",")

@@ -173,7 +173,7 @@ def read_plain(path: Path, text: str) -> Recording:
     lines = np.array([i for i, _ in rows])
     fast_vals = _fast_numbers([s for _, s in rows], ncol)
     if fast_vals is not None:
-        return _from_table(path, fast_vals, lines)
+        return _from_table(path, fast_vals, lines, names)
     vals = np.empty((len(rows), ncol))
     for r, (i, s) in enumerate(rows):
         toks = _SPLIT.split(s.strip(",; \t"))
@@ -337,7 +337,7 @@ def read_generic_csv(path: Path, text: str) -> Recording:
 
 def write_rr_text(rec: Recording, path: Path) -> None:
     """One RR value in ms a line, no header (what Kubios and Elite HRV read)."""
-    with open(path, "x", encoding="utf-8") as f:
+    with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(f"{v:.3f}".rstrip("0").rstrip(".") for v in rec.rr_ms))
         f.write("\n")
 
@@ -346,6 +346,6 @@ def write_csv(rec: Recording, path: Path) -> None:
     """``time_s,rr_ms,pacer_bpm``: readable back by :func:`read_generic_csv`."""
     rate = rec.pacer_rate_at(rec.beat_t_s)
     data = np.column_stack((rec.beat_t_s, rec.rr_ms, rate))
-    with open(path, "x", encoding="utf-8") as f:
+    with open(path, "w", encoding="utf-8") as f:
         f.write("time_s,rr_ms,pacer_bpm\n")
         np.savetxt(f, data, fmt=["%.4f", "%.3f", "%.3f"], delimiter=",")

@@ -110,6 +110,9 @@ class Recording:
     source: str = ""  # how it was made: ble, simulated, replay, import ...
     rr_unit_detected: str = ""  # text files: "ms" or "s", as sniffed from the values
     skipped_lines: list[int] = field(default_factory=list)  # damaged lines skipped (line numbers)
+    #: the session's summary as the window showed it at Stop (its ``summary`` line; the fields of
+    #: ``vagal_coach.session.summary.Summary.as_dict``)
+    summary: dict[str, object] | None = None
 
     def __post_init__(self) -> None:
         self.rr_ms = np.asarray(self.rr_ms, dtype=float)

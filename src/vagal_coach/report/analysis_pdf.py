@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,19 +28,22 @@ def _fmt(v: object, f: str) -> str:
     return f.format(v)
 
 
-def write_analysis_report(a: Analysis, out: Path, *, trend_window_s: float = 60.0) -> None:
+def write_analysis_report(a: Analysis, out: Path, *, trend_window_s: float = 60.0, force: bool = False,
+                          inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
+    from vagal_coach.io.atomic import atomic_path
+
     rec, m = a.recording, a.metrics
     settings = m["settings"]
     # an ectopic beat changes two intervals (the premature one and the compensatory one), a missed beat
     # splits one in two: the tachogram marks the intervals changed, named so in its legend and on page 1
     n_changed = int(np.count_nonzero(a.corrected))
-    with PdfPages(out) as pdf:
+    with atomic_path(out, force=force, inputs=inputs) as tmp, PdfPages(tmp) as pdf:
         # ---- page 1: facts, metrics, settings
         fig = plt.figure(figsize=A4)
         fig.text(0.07, 0.955, "HRV analysis report", fontsize=18, weight="bold")

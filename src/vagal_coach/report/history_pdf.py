@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -36,7 +38,8 @@ HEADERS = ["date (UTC)", "profile", "kind", "length", "rate\n/min", "rest\nlnRMS
            "feel\n0-10"]
 
 
-def write_history_report(rows: list[dict], out: Path, profile: str | None = None) -> None:
+def write_history_report(rows: list[dict], out: Path, profile: str | None = None, *, force: bool = False,
+                         inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -44,9 +47,11 @@ def write_history_report(rows: list[dict], out: Path, profile: str | None = None
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
+    from vagal_coach.io.atomic import atomic_path
+
     ok = [r for r in rows if r.get("status") == "ok"]
     bad = [r for r in rows if r.get("status") != "ok"]
-    with PdfPages(out) as pdf:
+    with atomic_path(out, force=force, inputs=inputs) as tmp, PdfPages(tmp) as pdf:
         fig = plt.figure(figsize=A4)
         fig.text(0.07, 0.955, "Progress across sessions", fontsize=17, weight="bold")
         fig.text(0.07, 0.935, DISCLAIMER, fontsize=7.5, color=C_GREY)

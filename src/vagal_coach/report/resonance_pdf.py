@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,16 +35,18 @@ def shaded_row(result: Recommendation) -> int | None:
     return None
 
 
-def write_resonance_report(rec: Recording, result: Recommendation, out: Path) -> None:
+def write_resonance_report(rec: Recording, result: Recommendation, out: Path, *, force: bool = False,
+                           inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
+    from vagal_coach.io.atomic import atomic_path
     from vagal_coach.model.pacer import PacerSchedule
 
-    with PdfPages(out) as pdf:
+    with atomic_path(out, force=force, inputs=inputs) as tmp, PdfPages(tmp) as pdf:
         fig = plt.figure(figsize=A4)
         fig.text(0.07, 0.955, "Resonance breathing rate assessment", fontsize=17, weight="bold")
         fig.text(0.07, 0.935, DISCLAIMER, fontsize=7.5, color=C_GREY)

@@ -36,18 +36,21 @@ class ReplaySource:
         if notes is not None and len(notes) == notes.t_s.size > 0:
             return np.asarray(notes.t_s, float), list(notes.raw)
         rr = self.rec.rr_ms
-        hr = np.round(60000.0 / rr).astype(int)
+        with np.errstate(divide="ignore", over="ignore"):  # what a strap's uint16 can say (0.1 ms intervals too)
+            hr = np.clip(np.nan_to_num(np.round(60000.0 / rr), posinf=65535), 0, 65535).astype(int)
         return self.rec.beat_t_s.copy(), [encode_hrm(int(h), [float(r)], Contact.CONTACT) for h, r in zip(hr, rr)]
 
-    async def events(self) -> AsyncGenerator[SourceEvent, None]:
-        clk = self.clock
+    def timeline(self) -> list[SourceEvent]:
+        """Every event the replay sends, in order: the device, then the notifications and (an H10's) raw
+        frames in arrival order with the link events among them, then the end. The headless replay and the
+        replay window both send exactly these."""
         t, raws = self._stream()
         links = sorted(self.rec.links)
         li = 0
         dev = dict(self.rec.device)
         dev.setdefault("name", self.rec.name)
         dev["replay"] = True
-        yield DeviceInfo(0.0, dev)
+        out: list[SourceEvent] = [DeviceInfo(0.0, dev)]
         # a strap's raw frames (a native recording of an H10) go in among the notifications, in arrival order
         frames = self.rec.pmd_frames
         pt = np.asarray(frames.t_s if frames is not None else [], float)
@@ -55,15 +58,23 @@ class ReplaySource:
         all_t = np.concatenate((t, pt))
         order = np.argsort(all_t, kind="stable")
         n = t.size
-        i0 = int(np.searchsorted(all_t[order], self.start_s))
-        offset = self.start_s
-        for k in order[i0:].tolist():
-            if self._closed:
-                return
+        for k in order.tolist():
             ti = float(all_t[k])
             while li < len(links) and links[li][0] <= ti:
-                yield LinkEvent(links[li][0], links[li][1], "recorded")
+                out.append(LinkEvent(links[li][0], links[li][1], "recorded"))
                 li += 1
-            await clk.sleep_until(ti - offset)
-            yield Notification(ti, raws[k]) if k < n else PmdFrame(ti, praw[k - n])
-        yield LinkEvent(float(all_t.max()) if all_t.size else 0.0, "closed", "end of recording")
+            out.append(Notification(ti, raws[k]) if k < n else PmdFrame(ti, praw[k - n]))
+        out.append(LinkEvent(float(all_t.max()) if all_t.size else 0.0, "closed", "end of recording"))
+        return out
+
+    async def events(self) -> AsyncGenerator[SourceEvent, None]:
+        clk = self.clock
+        offset = self.start_s
+        for ev in self.timeline():
+            if self._closed:
+                return
+            if isinstance(ev, (Notification, PmdFrame)):
+                if ev.t_s < self.start_s:
+                    continue
+                await clk.sleep_until(ev.t_s - offset)
+            yield ev

@@ -42,6 +42,7 @@ class SessionStatus:
     open_gap_start_s: float | None = None  # the link is down since this beat time (an open gap)
     searching_since_s: float | None = None  # session time the link was lost (None while connected)
     silent_since_s: float | None = None  # the link went silent: session time of the last data (None once data flows)
+    open_gap_reason: str = "link lost"
     last: Snapshot | None = None
     # raw streams (a strap with Polar's PMD): where beats come from, and what the breath does
     rr_source: str = "strap"
@@ -95,7 +96,6 @@ class Session:
         self.beat_source = BeatSourceSwitch()
         self.agreement = AgreementTracker()
         self.breaths = BreathTracker()
-        self._last_data_t_s: float | None = None  # arrival of the last notification or raw frame
 
     @property
     def ecg_beats_used(self) -> int:
@@ -151,7 +151,7 @@ class Session:
     def handle(self, ev: SourceEvent) -> list[Snapshot]:
         """Process one source event (also usable synchronously, e.g. by tests and replays)."""
         if isinstance(ev, (Notification, PmdFrame)):
-            self._last_data_t_s = ev.t_s
+            self.gaps.data(ev.t_s)
             self.status.silent_since_s = None
         if isinstance(ev, Notification):
             return self._notification(ev)
@@ -193,16 +193,15 @@ class Session:
             self.recorder.link(ev.t_s, ev.state, ev.detail)
         if ev.state in ("lost", "reconnecting", "silent"):
             # "silent": the link is up but nothing arrives; the source recycles it (a gap as for a loss)
-            silent = ev.state == "silent"
-            st.silent_since_s = (ev.t_s if self._last_data_t_s is None else self._last_data_t_s) if silent else None
             self.engine.clock.reset()
-            reason = "no data from the strap" if silent else "link lost"
-            start = self.gaps.link_lost(ev.t_s, self.engine.clock.last_beat_s, st.n_beats > 0, reason)
+            start = self.gaps.link_lost(ev.t_s, self.engine.clock.last_beat_s, st.n_beats > 0,
+                                        silent=ev.state == "silent")
             if start is not None and self.recorder:
-                self.recorder.gap_start(start, reason)
+                self.recorder.gap_start(start, self.gaps.open_reason)
         elif ev.state == "connected":
             self.gaps.connected()
         st.open_gap_start_s, st.searching_since_s = self.gaps.open_start_s, self.gaps.searching_since_s
+        st.silent_since_s, st.open_gap_reason = self.gaps.silent_since_s, self.gaps.open_reason
 
     def _device(self, ev: DeviceInfo) -> None:
         st = self.status
@@ -211,9 +210,14 @@ class Session:
         st.device.update(ev.info)
         if ev.info.get("pmd"):
             self.raw.configure(ev.info["pmd"])
-            if self.beat_source.source == "ecg":  # a (re)connection: the strap's RR until the new ECG is clean
-                self.beat_source.ecg_good = True
-                self._switch_source(ev.t_s, False)
+            # a (re)connection: the strap's R-R until the restarted ECG is clean
+            switched = self.beat_source.reconnected()
+            st.ecg_good = False
+            if switched is not None:
+                st.rr_source = switched
+                self.engine.beats_from_strap = True
+                if self.recorder:
+                    self.recorder.event("rr_source", ev.t_s, source=switched)
         if ev.info.get("battery_pct") is not None:
             st.battery_pct = int(ev.info["battery_pct"])
 

@@ -7,17 +7,17 @@ the end. The window only observes it and forwards the user's intent.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
-
-import numpy as np
+from dataclasses import dataclass
 
 from vagal_coach.model import PacerEvent
 from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.session.engine import LiveEngine, Snapshot
 from vagal_coach.session.recorder import Recorder
 from vagal_coach.session.runner import Session
+from vagal_coach.session.summary import Summary, breath_figures, pause_intervals, summarize_snapshots
+
+__all__ = ["PacerSettings", "Summary", "Trainer"]
 
 
 @dataclass
@@ -37,30 +37,6 @@ class PacerSettings:
             return [PacerEvent(t0_s, self.ramp_from_bpm, self.inhale_fraction, self.hold_in_s, self.hold_out_s,
                                label or "ramp", ramp_to_bpm=self.rate_bpm, ramp_s=60.0 * self.ramp_min)]
         return [PacerEvent(t0_s, self.rate_bpm, self.inhale_fraction, self.hold_in_s, self.hold_out_s, label)]
-
-
-@dataclass
-class Summary:
-    duration_s: float
-    baseline_rmssd_ms: float
-    practice_rmssd_ms: float
-    baseline_ln_rmssd: float
-    practice_ln_rmssd: float
-    mean_resonance_ms2: float
-    mean_coherence: float
-    mean_peak_to_trough_bpm: float
-    time_at_target_s: float
-    target_coherence: float
-    n_markers: int
-    path: str | None
-    artifacts_pct: float = float("nan")
-    extra: dict = field(default_factory=dict)
-    # a strap with raw streams (Polar H10): where the beats came from, and the breath its accelerometer saw
-    rr_source: str = "strap"
-    n_breaths: int = 0
-    breathing_rate_bpm: float = float("nan")  # median over the session's breaths
-    breath_share_following: float = float("nan")  # of the paced breaths
-    breath_median_lag_deg: float = float("nan")  # + = after the pacer's inhale cue
 
 
 class Trainer:
@@ -141,48 +117,34 @@ class Trainer:
         self._changed()
 
     async def run(self, duration_s: float | None = None) -> Summary:
-        await self.session.run(duration_s)
-        return self.summary()
+        """Run to the end; the summary is written at the end of the recording, so the history, the CLI and
+        the reports show the figures the window showed."""
+        try:
+            await self.session.run(duration_s)
+        finally:
+            final = self.summary()
+            if self.recorder is not None:
+                import contextlib
+
+                from vagal_coach.io.native import append_event
+
+                with contextlib.suppress(OSError, ValueError):
+                    append_event(self.recorder.path, {"type": "summary", "t": round(final.elapsed_s, 4),
+                                                      **{k: v for k, v in final.as_dict().items()
+                                                         if k not in ("path", "extra")}})
+        return final
 
     def stop(self) -> None:
         self.session.stop()
 
     def summary(self) -> Summary:
-        snaps = self.snapshots
-
-        def mean_of(attr: str, sel: list[Snapshot]) -> float:
-            v = np.array([getattr(s, attr) for s in sel], dtype=float)
-            v = v[np.isfinite(v)]
-            return float(v.mean()) if v.size else float("nan")
-
-        base = [s for s in snaps if s.t_s < self.baseline_s]
-        prac = [s for s in snaps if s.t_s >= self.baseline_s]
-        # RMSSD of each part from its last snapshot: the trailing 60 s at the end of that part
-        base_r = base[-1].rmssd_ms if base else float("nan")
-        prac_r = mean_of("rmssd_ms", prac)
-        t = np.array([s.t_s for s in prac])
-        coh = np.array([s.coherence for s in prac], dtype=float)
-        at = 0.0
-        if t.size > 1:
-            dt = np.diff(t)
-            at = float(np.sum(dt[np.nan_to_num(coh[1:], nan=-1) >= self.target_coherence]))
-        gated = np.array([not s.accepted for s in snaps])
-        return Summary(
-            duration_s=self.clock.now(), baseline_rmssd_ms=base_r, practice_rmssd_ms=prac_r,
-            baseline_ln_rmssd=math.log(base_r) if base_r and base_r > 0 else float("nan"),
-            practice_ln_rmssd=math.log(prac_r) if prac_r and prac_r > 0 else float("nan"),
-            mean_resonance_ms2=mean_of("resonance_ms2", prac), mean_coherence=mean_of("coherence", prac),
-            mean_peak_to_trough_bpm=mean_of("peak_to_trough_bpm", prac), time_at_target_s=at,
-            target_coherence=self.target_coherence, n_markers=len(self.session.markers),
+        end = self.clock.now()
+        markers = self.session.markers
+        return summarize_snapshots(
+            self.snapshots, baseline_s=self.baseline_s, end_s=end, target_coherence=self.target_coherence,
+            pauses=pause_intervals(markers, end), n_markers=sum(m.label not in ("pause", "resume") for m in markers),
             path=str(self.recorder.path) if self.recorder else None,
-            artifacts_pct=100.0 * float(gated.mean()) if gated.size else float("nan"),
             rr_source="ecg" if self.session.ecg_beats_used else "strap", **self._breath_summary())
 
     def _breath_summary(self) -> dict:
-        raw = self.session.raw
-        on = np.asarray(raw.onsets_t_s)
-        if not raw.orientation or on.size < 2:
-            return {"n_breaths": int(on.size) if raw.orientation else 0}
-        adh = raw.adherence(self.schedule)
-        return {"n_breaths": int(on.size), "breathing_rate_bpm": float(60.0 / np.median(np.diff(on))),
-                "breath_share_following": adh.share_following, "breath_median_lag_deg": adh.median_lag_deg}
+        return breath_figures(self.session.raw, self.schedule)

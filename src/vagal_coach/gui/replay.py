@@ -1,0 +1,254 @@
+"""The replay window: a recording through the same session pipeline as ``replay --headless`` (the strap's
+notifications and its raw ECG and ACC frames, link events and all), so every figure on screen is the headless
+one; play, 1x-16x, seek, markers (listed in full, jumpable, addable), exports."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+from vagal_coach.clock import Clock, mmss
+from vagal_coach.gui import work
+from vagal_coach.gui.main_window import MainWindow
+from vagal_coach.gui.settings import keep_view, load_settings
+from vagal_coach.session.engine import LiveEngine, Snapshot
+from vagal_coach.session.pacer import PacerSchedule
+from vagal_coach.session.summary import Summary, breath_line, summary_lines
+
+__all__ = ["ReplayController", "breath_line", "replay_session"]
+
+
+def replay_session(rec: Any, schedule: PacerSchedule | None) -> Any:
+    """A :class:`~vagal_coach.session.runner.Session` over the recording's replay, as ``replay --headless``
+    builds it (no recorder: a replay never writes)."""
+    from vagal_coach.sensors.replay import ReplaySource
+    from vagal_coach.session.runner import Session
+
+    return Session(ReplaySource(rec, Clock(math.inf)), LiveEngine(schedule), None, Clock(math.inf))
+
+SPECTRUM_EVERY = 3
+
+
+class ReplayController:
+    """Replay a recording: play/pause, 1x-16x, seek, markers (listed in full, jumpable, addable), exports.
+
+    The recording's events (``ReplaySource.timeline``: notifications, raw ECG/ACC frames, link events) go
+    through a :class:`Session` as in ``replay --headless``; a seek back starts the session again from the
+    beginning (the beat clock, the ECG detector and the breath finder have a history), a seek on goes on."""
+
+    def __init__(self, path: str, theme: str | None = None, scale: float | None = None) -> None:
+        from vagal_coach.io import read_recording
+        from vagal_coach.sensors.replay import ReplaySource
+
+        self.rec = read_recording(path)
+        self.path = Path(path)
+        st = load_settings()
+        self.schedule = PacerSchedule(self.rec.pacer) if self.rec.pacer else None
+        self.events = ReplaySource(self.rec).timeline()
+        self.event_t_s = [ev.t_s for ev in self.events]
+        # to the last event sent (a frame or notification may come after the last beat)
+        self.duration_s = max(self.rec.duration_s, self.event_t_s[-1] if self.event_t_s else 0.0)
+        self.window = MainWindow(mode="replay", theme=theme or st.get("theme", "dark"),
+                                 scale=scale or float(st.get("scale", 1.0)), clock=self.position,
+                                 schedule=lambda: self.schedule, replay_duration_s=self.duration_s)
+        self.window.setWindowTitle(f"vagal-coach — replay of {self.rec.name}")
+        self.window.view_changed.connect(keep_view)
+        self.window.plots.schedule = self.schedule
+        self.speed = 1.0
+        self.playing = False
+        self.start_s = 0.0
+        self.clock = Clock(self.speed)
+        self.task: asyncio.Future | None = None
+        self.session: Any = None
+        self._final = False  # the end reached: the tiles show the session summary
+        self._next = 0
+        self.last: Snapshot | None = None
+        self.snapshots: list[Snapshot] = []
+        bar = self.window.replay_bar
+        assert bar is not None
+        bar.play_toggled.connect(self.set_playing)
+        bar.seek_requested.connect(self.seek)
+        bar.speed_changed.connect(self.set_speed)
+        self.window.marker_requested.connect(self.add_marker)
+        self.window.export_requested.connect(lambda k: asyncio.ensure_future(self.export(k)))
+        self.markers = [(m.t_s, m.label + (f" — {m.note}" if m.note else "")) for m in self.rec.markers]
+        # a guided session's prompts, shown at the replay position as the client saw them
+        prompts = sorted(self.rec.guided.prompts, key=lambda q: q.t_s)
+        self.prompt_t_s, self.prompt_texts = [q.t_s for q in prompts], [q.text for q in prompts]
+        info = self.rec.guided.info
+        self.prompt_s = info.prompt_seconds if info is not None else 14.0
+        self.window.markers.set_markers(self.markers)
+        self.timer = QTimer(self.window)
+        self.timer.timeout.connect(self.redraw)
+        self.timer.start(500)
+        self.chest: tuple[Any, Any] | None = None  # the chest's breath (recordings with ACC)
+        self.breath_text = ""
+        self.seek(0.0)
+        self.breath_task = asyncio.ensure_future(self._load_breathing()) if self.rec.acc is not None else None
+
+    @property
+    def engine(self) -> LiveEngine:
+        return self.session.engine
+
+    async def _load_breathing(self) -> None:
+        """The recording's breathing waveform, computed in the background, then drawn under the pacer."""
+        b = await work.run(work.chest_breathing, self.rec)
+        self.chest = (b["waveform_t_s"], b["waveform_mg"])
+        self.window.plots.set_chest(*self.chest)
+        if b["n_breaths"]:
+            self.breath_text = breath_line(b["n_breaths"], b["breathing_rate_bpm"], b["breath_share_following"],
+                                           b["breath_median_lag_deg"])
+            if not self.playing:
+                self.window.status.setText(self.breath_text)
+        self.redraw()
+
+    def _restart(self) -> None:
+        self.session = replay_session(self.rec, self.schedule)
+        self.session.on_snapshot.append(self._on_snapshot)
+        self._next = 0
+        self.last = None
+        self.snapshots = []
+        self.window.plots.reset()
+        if self.chest is not None:
+            self.window.plots.set_chest(*self.chest)
+
+    def _on_snapshot(self, s: Snapshot) -> None:
+        self.window.plots.add(s)
+        self.snapshots.append(s)
+        self.last = s
+
+    def _feed_until(self, t_s: float) -> None:
+        """Send the events up to ``t_s`` through the session."""
+        import bisect
+
+        i1 = bisect.bisect_right(self.event_t_s, t_s)
+        handle = self.session.handle
+        for ev in self.events[self._next:i1]:
+            handle(ev)
+        self._next = max(self._next, i1)
+
+    def position(self) -> float:
+        return self.start_s + (self.clock.now() if self.playing else 0.0)
+
+    def seek(self, t_s: float) -> None:
+        """Go to ``t_s``: on from here, or from the start again when it lies behind."""
+        was = self.playing
+        self._cancel()
+        t_s = max(0.0, min(float(t_s), self.duration_s))
+        self._final = False
+        if self.session is None or t_s < self.start_s:
+            self._restart()
+        self._feed_until(t_s)
+        self.start_s = t_s
+        if t_s >= self.duration_s:
+            self.show_summary()  # the end: the session's summary, as the headless replay prints it
+        self.redraw(force_spectrum=True)
+        if was and t_s < self.duration_s:
+            self.set_playing(True)
+
+    def _cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.task = None
+        if self.playing:
+            self.start_s = self.position()
+        self.playing = False
+
+    def set_speed(self, speed: float) -> None:
+        was = self.playing
+        self._cancel()
+        self.speed = speed
+        if was:
+            self.set_playing(True)
+
+    def set_playing(self, on: bool) -> None:
+        if not on:
+            self._cancel()
+            return
+        if self.playing:
+            return
+        self.clock = Clock(self.speed)
+        self.playing = True
+        self._final = False
+        self.task = asyncio.ensure_future(self._play())
+
+    async def _play(self) -> None:
+        ts = self.event_t_s
+        while self._next < len(ts):
+            await asyncio.sleep(max(0.0, (ts[self._next] - self.position()) / self.speed))
+            self._feed_until(self.position())
+        self.start_s = self.duration_s
+        self.playing = False
+        self.show_summary()
+
+    def summary(self) -> Summary:
+        """The session summary of what has been replayed (the figures ``replay --headless`` prints)."""
+        from vagal_coach.session.summary import replay_summary
+
+        pos = self.position()
+        return replay_summary(self.session, self.snapshots, self.rec, None if pos >= self.duration_s else pos)
+
+    def show_summary(self) -> None:
+        self._final = True
+        s = self.summary()
+        self.window.numbers.show_final(s.tiles(), s.duration_s)
+        self.window.status.setText(" · ".join(summary_lines(s)))
+
+    def redraw(self, force_spectrum: bool = False) -> None:
+        w = self.window
+        pos = self.position()
+        if not self._final:
+            w.numbers.show_snapshot(self.last, pos)
+        w.prompt.show_prompt(self.prompt_at(pos))
+        w.plots.redraw(pos if self.last else None, staggered=False)
+        assert w.replay_bar is not None
+        w.replay_bar.set_position(pos)
+        if force_spectrum or int(pos * 4) % SPECTRUM_EVERY == 0:
+            f, p = self.engine.spectrum()
+            w.plots.set_spectrum(f, p, (self.schedule.rate_scalar(pos) / 60.0) if self.schedule else 0.0)
+
+    def prompt_at(self, t_s: float) -> str | None:
+        from vagal_coach.session.guided import prompt_shown_at
+
+        i = prompt_shown_at(self.prompt_t_s, t_s, self.prompt_s)
+        return None if i is None else self.prompt_texts[i]
+
+    def add_marker(self, label: str | None = None, note: str = "") -> None:
+        t = self.position()
+        if label is None:
+            label, ok = QInputDialog.getText(self.window, "Marker", f"Marker at {mmss(t)}:")
+            if not ok:
+                return
+            note, ok = QInputDialog.getMultiLineText(self.window, "Note", f"Note for '{label}' (optional):")
+            note = note if ok else ""
+        self.markers.append((t, label + (f" — {note}" if note else "")))
+        self.markers.sort()
+        self.window.markers.set_markers(self.markers)
+        if self.rec.format == "native":
+            from vagal_coach.io.native import append_event
+
+            append_event(self.path, {"type": "marker", "t": round(t, 4), "label": label, "note": note,
+                                     "added_in": "review"})
+            self.window.status.setText(f"Marker saved in {self.path.name}")
+        else:
+            self.window.status.setText("Marker kept for this review; export to a session (.vcs.jsonl) to keep it")
+
+    async def export(self, kind: str, out: Path | None = None) -> Path | None:
+        suffix = {"pdf": ".pdf", "rr": ".txt", "edf": ".edf"}[kind]
+        if out is None:
+            name, _ = QFileDialog.getSaveFileName(self.window, "Export", str(self.path.with_suffix(suffix)))
+            if not name:
+                return None
+            out = Path(name)
+        try:  # the job gets the recording and the markers as they are now; it changes neither
+            await work.run(work.export_recording, self.rec, kind, str(out), list(self.markers))
+        except Exception as e:  # noqa: BLE001
+            self.window.status.setText(f"Export failed: {e}")
+            return None
+        self.window.status.setText(f"Exported {out}")
+        return out

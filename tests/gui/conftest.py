@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+
+@pytest.fixture
+def loop(qapp):
+    import gc
+
+    qasync = pytest.importorskip("qasync")
+    lp = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(lp)
+    yield lp
+    gc.collect()  # Qt objects collected here, on the GUI thread
+    lp.close()
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("VAGAL_COACH_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
