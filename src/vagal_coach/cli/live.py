@@ -75,6 +75,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     h.add_argument("--force", action="store_true", help="replace an existing --report file")
     h.set_defaults(func=cmd_history)
     r.set_defaults(func=cmd_record)
+    from vagal_coach.cli import doctor as cli_doctor
+
+    cli_doctor.add_command(sub)
 
 
 def add_replay_args(p: argparse.ArgumentParser) -> None:
@@ -95,7 +98,7 @@ def cmd_scan(ns: argparse.Namespace) -> int:
 
     straps = asyncio.run(scan(ns.timeout, ns.adapter))
     if ns.json:
-        print(json.dumps([s.__dict__ for s in straps]))
+        print(json.dumps([{"name": s.name, "address": s.address, "rssi_dbm": s.rssi_dbm} for s in straps]))
         return 0
     if not straps:
         print("no heart-rate strap found (wear it: most straps sleep until the electrodes touch wet skin); "

@@ -111,6 +111,9 @@ class TrainController(ResonanceJobs, HistoryJobs):
         w.marker_requested.connect(self.marker)
         w.pacer_controls.changed.connect(self.change_pacer)
         w.device.scan_requested.connect(lambda: asyncio.ensure_future(self.scan()))
+        from vagal_coach.gui.bt_check import install_help_menu
+
+        install_help_menu(w, lambda: self.adapter)  # Help > Bluetooth check
         w.device.connect_requested.connect(lambda a, n: self.start())
         self.timer = QTimer(w)
         self.timer.timeout.connect(self.status_tick)
