@@ -206,6 +206,8 @@ class LivePlots(QWidget):
             note.setFont(tick)
         for p, title, legend in zip((self.p_hr, self.p_tone, self.p_res, self.p_psd), TITLES, self.legends):
             p.setTitle(title, color=theme.text, size=f"{fpx}px")
+            legend.setBrush(pg.mkBrush(theme.panel + "cc"))  # readable over the curves it covers
+            legend.setPen(pg.mkPen(theme.muted + "80"))
             legend.setLabelTextColor(theme.text)
             legend.setLabelTextSize(f"{max(8, fpx - 1)}px")
             for ax in ("left", "bottom", "right"):

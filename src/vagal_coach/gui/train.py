@@ -152,7 +152,7 @@ class TrainController(ResonanceJobs, HistoryJobs):
         elif w.pacer_controls.no_pacer.isChecked():
             text = "no pacer: breathe at your own pace"
         elif w.baseline.value() > 0:
-            text = f"{w.baseline.value():g} min your own pace, then {rate} breaths/min"
+            text = f"{w.baseline.value():g} min own pace, then {rate} /min"
         else:
             text = f"paces {rate} breaths/min from Start"
         w.pacer.set_idle_text(text)
