@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from vagal_coach.clock import mmss
+from vagal_coach.gui.plots import style_legend
 from vagal_coach.gui.theme import Theme
 from vagal_coach.session.library import TRENDS, progress, weekly_median
 
@@ -173,8 +174,7 @@ class HistoryView(QDialog):
         for col, w in self.plots.items():
             w.setBackground(theme.panel)
             w.setTitle(self.titles[col], color=theme.text, size=f"{fpx}px")
-            self.legends[col].setLabelTextColor(theme.text)
-            self.legends[col].setLabelTextSize(f"{max(8, fpx - 1)}px")
+            style_legend(self.legends[col], theme.text, f"{max(8, fpx - 1)}px")
             for ax in ("left", "bottom"):
                 a = w.getAxis(ax)
                 a.setPen(theme.muted)

@@ -35,6 +35,14 @@ def nice_range(lo: float, hi: float, current: tuple[float, float] | None = None,
     return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step + (step if hi == lo else 0))
 
 
+def style_legend(legend, color: str, size: str) -> None:  # noqa: ANN001 - a pg.LegendItem
+    """A legend's text colour and size, for the labels it has (drawn again) and the ones it will get."""
+    legend.setLabelTextColor(color)
+    legend.setLabelTextSize(size)
+    for _sample, label in legend.items:
+        label.setText(label.text, color=color, size=size)
+
+
 def minute_ceiling(t_s: float) -> float:
     """The session plots' right edge: the next whole minute (at least 2), so the time axis moves once a minute."""
     return float(max(120.0, 60.0 * np.ceil((t_s + 1e-9) / 60.0)))
@@ -208,8 +216,7 @@ class LivePlots(QWidget):
             p.setTitle(title, color=theme.text, size=f"{fpx}px")
             legend.setBrush(pg.mkBrush(theme.panel + "cc"))  # readable over the curves it covers
             legend.setPen(pg.mkPen(theme.muted + "80"))
-            legend.setLabelTextColor(theme.text)
-            legend.setLabelTextSize(f"{max(8, fpx - 1)}px")
+            style_legend(legend, theme.text, f"{max(8, fpx - 1)}px")
             for ax in ("left", "bottom", "right"):
                 a = p.getAxis(ax)
                 a.setPen(theme.muted)
