@@ -37,6 +37,14 @@ def main() -> None:
         np.savetxt(txt, rr, fmt="%.1f")
         nat = Path(d) / "day.vcs.jsonl"
         write_day_native(nat, rr)
+        from vagal_coach.io import read_recording
+
+        reads = []
+        for _ in range(3):
+            s = time.perf_counter()
+            read_recording(nat)
+            reads.append(time.perf_counter() - s)
+        print(f"read 24 h native session ({rr.size} beats): {min(reads):.2f} s (best of 3) [target < 1 s]")
         for label, path in (("RR text", txt), ("native session", nat)):
             runs = [run([exe, "analyze", str(path), "--window", "300", "--json"]) for _ in range(3)]
             wall = min(w for w, _ in runs)

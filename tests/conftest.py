@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -34,3 +35,29 @@ def sine_rr(duration_s: float, freq_hz: float, amp_ms: float, mean_ms: float = 1
         rr.append(x)
         t.append(t[-1] + x / 1000.0)
     return np.array(t[1:]), np.array(rr)
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """``vagal-coach ARGS...`` in this process: ``vagal_coach.cli.main`` with its output captured, what a
+    subprocess would give without a new interpreter's start-up. (Signals, crashes and the real entry point
+    are tested with subprocesses.)"""
+    from vagal_coach.cli import main
+
+    def run(*args: object) -> CliResult:
+        capsys.readouterr()
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as e:  # argparse's usage errors
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        out, err = capsys.readouterr()
+        return CliResult(int(code), out, err)
+
+    return run

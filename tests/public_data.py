@@ -3,6 +3,9 @@
 ``systole_task1_ecg()``: 25.6 min of single-lead ECG at 1000 Hz in mV (``Task1_ECG.npy``, from the sdist of
 systole 0.3.1, GPL-3.0, Legrand & Allen 2022). It is downloaded once (about 6 MB, checked against PyPI's
 sha256) into ``.venv/test-data`` (or ``$VAGAL_TEST_DATA``) and read there; it is never committed.
+
+``systole_rr_ms()``: the 245 R-R intervals (ms) of systole's ``datasets/rr.txt`` from the same sdist, the
+series its tests compare with Kubios HRV 2.2's report (GPL-3.0 too: fetched, never copied here).
 """
 
 from __future__ import annotations
@@ -37,10 +40,8 @@ def _pypi_sdist(name: str, version: str) -> bytes:
     return blob
 
 
-def systole_task1_ecg() -> np.ndarray:
-    """The ECG (mV, 1000 Hz) as a float array; fetched on first use."""
-    name, version, member = SYSTOLE
-    path = CACHE / f"{name}-{version}-Task1_ECG.npy"
+def _systole_member(member: str, path: Path) -> None:
+    name, version, _ = SYSTOLE
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         with tarfile.open(fileobj=io.BytesIO(_pypi_sdist(name, version)), mode="r:gz") as tar:
@@ -49,4 +50,19 @@ def systole_task1_ecg() -> np.ndarray:
             tmp = path.with_suffix(".part")
             tmp.write_bytes(data.read())
             tmp.replace(path)
+
+
+def systole_task1_ecg() -> np.ndarray:
+    """The ECG (mV, 1000 Hz) as a float array; fetched on first use."""
+    name, version, member = SYSTOLE
+    path = CACHE / f"{name}-{version}-Task1_ECG.npy"
+    _systole_member(member, path)
     return np.load(path).astype(float)
+
+
+def systole_rr_ms() -> np.ndarray:
+    """systole's ``rr.txt`` (a CSV ``,rr`` of index and R-R in ms) as a float array; fetched on first use."""
+    name, version, _ = SYSTOLE
+    path = CACHE / f"{name}-{version}-rr.txt"
+    _systole_member(f"{name}-{version}/src/systole/datasets/rr.txt", path)
+    return np.loadtxt(path, delimiter=",", skiprows=1, usecols=1)

@@ -11,12 +11,12 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from vagal_coach.version import __version__
 
 if TYPE_CHECKING:
     import pandas
 
-    from vagal_coach.io.model import Recording
+    from vagal_coach.model import Recording
 
 __all__ = ["__version__", "analyze_files", "read"]
 

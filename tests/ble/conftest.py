@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -63,13 +65,36 @@ def bluezoo_env(tmp_path):
             pass
 
 
-def start_strap(env, tmp_path, plan_path, name="Polar H10 FAKE01"):
+def start_strap(env, tmp_path, plan_path, name="Polar H10 FAKE01", time_scale=1.0):
     sent = tmp_path / "sent.jsonl"
     p = subprocess.Popen([sys.executable, str(HERE / "fake_strap.py"), "--adapter", "hci1", "--central", "hci0",
-                          "--plan", str(plan_path), "--log", str(sent), "--name", name],
+                          "--plan", str(plan_path), "--log", str(sent), "--name", name,
+                          "--time-scale", str(time_scale)],
                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = p.stdout.readline()
     if "ready" not in line:
         p.kill()
         pytest.fail("fake strap did not start: " + line + p.stdout.read())
     return p, sent
+
+
+
+def record_scaled(env, strap: subprocess.Popen, out: Path, *, time_scale: float, rate_bpm: float | None = None,
+                  limit_s: float = 300.0) -> dict:
+    """``scaled_record.py`` in its own process: the session of ``vagal-coach record`` on a clock ``time_scale``
+    times the wall clock (the strap's), until the strap's plan is done. Returns its status line (JSON)."""
+    cmd = [sys.executable, str(HERE / "scaled_record.py"), "--device", PERIPHERAL, "--adapter", "hci0",
+           "--out", str(out), "--time-scale", str(time_scale), "--duration", str(limit_s)]
+    if rate_bpm:
+        cmd += ["--rate", str(rate_bpm)]
+    rec_p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        strap.wait(limit_s / time_scale + 60)
+    finally:
+        if strap.poll() is None:
+            strap.kill()
+        time.sleep(1.0)  # the last notifications arrive
+        rec_p.send_signal(signal.SIGINT)
+        out_text, err = rec_p.communicate(timeout=30)
+    assert rec_p.returncode == 0, err
+    return json.loads(out_text.strip().splitlines()[-1])

@@ -6,16 +6,12 @@ and their adherence to the pacer, all against the truth."""
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest
 
 from tests import pmd_wire
-from tests.ble.conftest import PERIPHERAL, start_strap
+from tests.ble.conftest import record_scaled, start_strap
 from vagal_coach import synth
 from vagal_coach.analysis import AnalysisSettings, analyze
 from vagal_coach.hrv.breath import adherence
@@ -25,7 +21,8 @@ from vagal_coach.sensors import pmd
 from vagal_coach.sensors.hrm import RR_UNIT_MS, encode_hrm
 from vagal_coach.session.pacer import PacerSchedule
 
-pytestmark = pytest.mark.ble
+# one worker runs the module (its recording is made once, by the fixture) when the suite runs in parallel
+pytestmark = [pytest.mark.ble, pytest.mark.xdist_group("h10")]
 
 DURATION_S = 120.0
 BREATH_BPM = 7.0  # against a 6 /min pacer: the lag sweeps two cycles, so some breaths follow, some not
@@ -33,22 +30,26 @@ PACER_BPM = 6.0
 ECG_HZ_TRUE = 130.0 * 1.01  # the strap's crystal a little fast: timing must follow its stamps, not 130 Hz
 ACC_HZ = 25.0
 NS0 = 599_618_436_152_960_000
+#: the strap's timeline and the session's clock run this many times the wall clock: 120 s in 24 s (and in
+#: real time by make test-long)
+TIME_SCALES = [5.0, pytest.param(1.0, marks=pytest.mark.long)]
 
 
-def h10_plan() -> tuple[dict, np.ndarray, np.ndarray]:
+def h10_plan(duration_s: float = DURATION_S) -> tuple[dict, np.ndarray, np.ndarray]:
     """The plan for the fake H10, the true beat times and the true inhale onsets (strap timeline, s)."""
     grid_hz = 20.0
-    t = np.arange(0.0, DURATION_S + 2.0, 1.0 / grid_hz)
+    t = np.arange(0.0, duration_s + 2.0, 1.0 / grid_hz)
     cycles = 0.3 + t * BREATH_BPM / 60.0
     heart = synth.HeartModel(synth.Physiology(hr_bpm=72.0), seed=3, grid_hz=grid_hz)
-    beats, _ = heart.advance(DURATION_S, lambda tt: np.interp(tt, t, cycles),
+    beats, _ = heart.advance(duration_s, lambda tt: np.interp(tt, t, cycles),
                              lambda tt: np.full(np.shape(tt), BREATH_BPM))
-    onsets = (np.arange(1, np.floor(cycles[-1])) - 0.3) * 60.0 / BREATH_BPM
+    onsets = (np.arange(1, np.floor(cycles[-1]) + 1) - 0.3) * 60.0 / BREATH_BPM
+    onsets = onsets[onsets < DURATION_S]  # every inhale the chest made while the strap streamed
     # the strap's own R-R (1/1024 s) in one notification a beat
     rr_units = np.round(np.diff(beats) * 1024).astype(int)
     notes = [encode_hrm(int(round(61440 / u)), [u * RR_UNIT_MS]).hex() for u in rr_units]
     # ECG: 73 samples a frame, stamped (ns) at the last sample, sent when that sample is taken
-    _, ecg = synth.ecg_uv(beats, ECG_HZ_TRUE, DURATION_S, seed=3)
+    _, ecg = synth.ecg_uv(beats, ECG_HZ_TRUE, duration_s, seed=3)
     frames: dict[str, list] = {str(pmd.ECG): [], str(pmd.ACC): []}
     for k in range(0, ecg.size - 73, 73):
         t_last = (k + 72) / ECG_HZ_TRUE
@@ -58,7 +59,7 @@ def h10_plan() -> tuple[dict, np.ndarray, np.ndarray]:
     acc = np.round(acc).astype(int)
     for k in range(0, acc.shape[0] - 25, 25):
         t_last = (k + 24) / ACC_HZ
-        if t_last > DURATION_S:
+        if t_last > duration_s:
             break
         frames[str(pmd.ACC)].append([t_last, pmd_wire.acc_delta_frame(NS0 + int(t_last * 1e9),
                                                                       acc[k:k + 25]).hex()])
@@ -78,33 +79,22 @@ def best_offset(found: np.ndarray, truth: np.ndarray) -> float:
     return float(cand[int(np.argmax(score))])
 
 
-@pytest.fixture(scope="module")
-def h10_session(tmp_path_factory):
+@pytest.fixture(scope="module", params=TIME_SCALES, ids=lambda x: f"{x:g}x")
+def h10_session(tmp_path_factory, request):
     from tests.ble.conftest import bluezoo_env
 
+    time_scale = request.param
     tmp_path = tmp_path_factory.mktemp("h10")
     plan, beats, onsets = h10_plan()
     with bluezoo_env(tmp_path) as env:
         plan_path = tmp_path / "plan.json"
         plan_path.write_text(json.dumps(plan))
-        strap, sent_log = start_strap(env, tmp_path, plan_path)
+        strap, sent_log = start_strap(env, tmp_path, plan_path, time_scale=time_scale)
         out = tmp_path / "rec.vcs.jsonl"
-        rec_p = subprocess.Popen([sys.executable, "-m", "vagal_coach", "record", "--device", PERIPHERAL,
-                                  "--adapter", "hci0", "--out", str(out), "--rate", str(PACER_BPM),
-                                  "--duration", "200"], env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
-        try:
-            strap.wait(DURATION_S + 60)
-        finally:
-            if strap.poll() is None:
-                strap.kill()
-            time.sleep(1.0)
-            rec_p.send_signal(signal.SIGINT)
-            _, err = rec_p.communicate(timeout=30)
-    assert rec_p.returncode == 0, err
+        status = record_scaled(env, strap, out, time_scale=time_scale, rate_bpm=PACER_BPM)
     sent = [json.loads(x) for x in sent_log.read_text().splitlines()]
     lines = [json.loads(x) for x in out.read_text().splitlines()]
-    return read_recording(out), lines, sent, beats, onsets, err
+    return read_recording(out), lines, sent, beats, onsets, status
 
 
 def test_the_h10s_streams_are_started_through_its_control_point(h10_session) -> None:

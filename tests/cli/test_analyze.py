@@ -1,6 +1,4 @@
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -36,7 +34,7 @@ def test_analyze_table_window_csv_report(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "RMSSD" in out and "Trend over 300 s" in out
     rows = csv_out.read_text().splitlines()
-    assert len(rows) == 3 and rows[0].startswith("file,n_beats")
+    assert len(rows) == 3 and rows[0].startswith("file,format,n_beats")
     pdfs = sorted(tmp_path.glob("r-*.pdf"))
     assert len(pdfs) == 2 and all(p.read_bytes()[:5] == b"%PDF-" for p in pdfs)
 
@@ -52,14 +50,13 @@ def test_many_files_use_a_process_pool(tmp_path, rr_5min, capsys):
     assert [json.loads(x)["file"] for x in lines] == paths
 
 
-def test_bad_file_one_line_exit_2(tmp_path):
+def test_bad_file_one_line_exit_2(tmp_path, run_cli):
     bad = tmp_path / "bad.txt"
     bad.write_text("800\nabc\n")
-    r = subprocess.run([sys.executable, "-m", "vagal_coach", "analyze", str(bad)], capture_output=True, text=True)
+    r = run_cli("analyze", bad)
     assert r.returncode == 2
     assert r.stderr.strip().count("\n") == 0 and f"{bad}:2" in r.stderr and "Traceback" not in r.stderr
-    r = subprocess.run([sys.executable, "-m", "vagal_coach", "analyze", str(tmp_path / "missing.txt")],
-                       capture_output=True, text=True)
+    r = run_cli("analyze", tmp_path / "missing.txt")
     assert r.returncode == 2 and "no such file" in r.stderr
 
 

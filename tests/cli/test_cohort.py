@@ -42,7 +42,8 @@ def study(tmp_path) -> Path:
     subprocess.run([*CLI, "export", str(root / "site-a" / "s01" / "rest.txt"), str(root / "site-a" / "rest.edf")],
                    check=True, capture_output=True)
     (root / "site-b" / "garbage.txt").write_text("not, a, recording\nat all\n")  # broken 1
-    (root / "site-a" / "negative.txt").write_text("800\n-800\n790\n")  # broken 2
+    # broken 2: no interval in the range (a single negative line is one rejected beat since issue 18)
+    (root / "site-a" / "negative.txt").write_text("-800\n-790\n0\n")
     (root / "README.md").write_text("notes")  # not a recording's suffix: left alone
     (root / ".hidden.txt").write_text("800\n")  # hidden: left alone
     return root

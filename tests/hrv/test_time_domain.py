@@ -8,13 +8,15 @@ def _numpy_reference(rr):
     d = np.diff(rr)
     return {
         "mean_rr_ms": rr.mean(),
-        "mean_hr_bpm": np.mean(60000 / rr),
+        "mean_hr_bpm": 60000 / rr.mean(),  # Kubios's convention (issue 18)
         "sdnn_ms": rr.std(ddof=1),
         "rmssd_ms": np.sqrt(np.mean(d**2)),
         "ln_rmssd": np.log(np.sqrt(np.mean(d**2))),
         "sdsd_ms": d.std(ddof=1),
         "pnn50_pct": 100 * np.mean(np.abs(d) > 50),
         "pnn20_pct": 100 * np.mean(np.abs(d) > 20),
+        "nn50": np.count_nonzero(np.abs(d) > 50),
+        "nn20": np.count_nonzero(np.abs(d) > 20),
         "cvnn_pct": 100 * rr.std(ddof=1) / rr.mean(),
     }
 
@@ -25,6 +27,8 @@ def test_time_domain_equals_numpy(name, request):
     got = time_domain(rr)
     for k, v in _numpy_reference(rr).items():
         assert got[k] == pytest.approx(v, rel=1e-9, abs=1e-9), k
+    # the other convention, by name: the mean of the beats' rates (pyHRV, systole)
+    assert time_domain(rr, mean_hr="beats")["mean_hr_bpm"] == pytest.approx(np.mean(60000 / rr), rel=1e-12)
 
 
 def test_shared_data_figures(rr_5min, rr_1h):

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from vagal_coach import synth
@@ -77,10 +75,17 @@ def check_result(d: dict, n_lines: int) -> None:
         assert 60000.0 / hi <= d["mean_hr_bpm"] <= 60000.0 / lo
     else:  # no metric without beats
         assert all(d[k] is None for k in ("mean_hr_bpm", "rmssd_ms", "sdnn_ms", "sd1_ms"))
-    for k in ("sdnn_ms", "rmssd_ms", "sdsd_ms", "sd1_ms", "sd2_ms", "vlf_ms2", "lf_ms2", "hf_ms2", "total_ms2"):
-        assert d[k] is None or d[k] >= 0.0
-    for k in ("pnn50_pct", "pnn20_pct", "artifacts_pct", "lf_nu", "hf_nu"):
-        assert d[k] is None or 0.0 <= d[k] <= 100.0 + 1e-9
+    for k in ("sdnn_ms", "rmssd_ms", "sdsd_ms", "sd1_ms", "sd2_ms", "vlf_ms2", "lf_ms2", "hf_ms2", "total_ms2",
+              "ar_vlf_ms2", "ar_lf_ms2", "ar_hf_ms2", "ar_total_ms2", "std_hr_bpm", "tinn_ms", "nn50", "nn20",
+              "apen", "sdann_ms", "sdnn_index_ms"):
+        assert d[k] is None or d[k] >= 0.0, k
+    for k in ("pnn50_pct", "pnn20_pct", "artifacts_pct", "lf_nu", "hf_nu", "vlf_pct", "lf_pct", "hf_pct",
+              "ar_lf_nu", "ar_hf_nu", "ar_vlf_pct", "ar_lf_pct", "ar_hf_pct"):
+        assert d[k] is None or 0.0 <= d[k] <= 100.0 + 1e-9, k
+    for k in ("min_hr_bpm", "max_hr_bpm"):  # averages of accepted (or corrected) beats
+        assert d[k] is None or 60000.0 / hi - 1e-9 <= d[k] <= 60000.0 / lo + 1e-9, k
+    for k in ("rr_tri_index", "sd2_sd1", "stress_index"):
+        assert d[k] is None or d[k] > 0.0, k
     if d["rmssd_ms"] is not None:
         assert d["rmssd_ms"] <= hi - lo  # successive differences of in-range beats
     assert 0.0 <= d["duration_s"] < 1e12
@@ -90,6 +95,8 @@ def check_result(d: dict, n_lines: int) -> None:
                                                                     HealthCheck.too_slow])
 @given(kind=st.sampled_from(KINDS), values=st.lists(FLOATS, min_size=0, max_size=400),
        artifacts=st.sampled_from(["auto", "none"]))
+@example(kind="rr-text", values=[1327.0, 280.0, 95.0, 2000.0, 299.0], artifacts="auto")  # issue 18: 2000.5 ms
+@example(kind="rr-text", values=[800.0, 0.0, float("nan"), float("inf"), 790.0, 810.0], artifacts="auto")
 def test_every_reader_and_analyze_on_arbitrary_floats(tmp_path, kind, values, artifacts):
     p = tmp_path / f"x-{kind}.txt"
     p.write_text(render(kind, values))
@@ -107,22 +114,15 @@ def test_every_reader_and_analyze_on_arbitrary_floats(tmp_path, kind, values, ar
     check_result(to_json_dict(a), len(values) + (len(ECG_UV) if kind.startswith(("ecg", "polar-ecg")) else 0))
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-m", "vagal_coach", *args],
-                          capture_output=True, text=True, timeout=120)
-
-
 @pytest.mark.parametrize("name,text,expect", [
     ("huge.txt", "1e308\n" * 50, "no beats within 300-2000 ms"),
     ("long.txt", "5000\n5000\n5000\n", "no beats within 300-2000 ms"),
-    ("neg.txt", "800\n-800\n790\n", "not positive"),
-    ("inf.txt", "800\ninf\n790\n", "not a finite number"),
-    ("nan.txt", "800\nnan\n790\n", "not a finite number"),
+    ("zeros.txt", "0\nnan\ninf\n-800\n", "no beats within 300-2000 ms"),
     ("tiny.txt", "5e-324\n" * 20, "no beats within 300-2000 ms"),
     ("empty.txt", "", "empty file"),
     ("header.txt", "rr\n", "unknown format"),
 ])
-def test_cli_edge_files_one_line_exit_2(tmp_path, name, text, expect):
+def test_cli_edge_files_one_line_exit_2(tmp_path, name, text, expect, run_cli):
     p = tmp_path / name
     p.write_text(text)
     r = run_cli("analyze", str(p), "--json")
@@ -136,8 +136,12 @@ def test_cli_edge_files_one_line_exit_2(tmp_path, name, text, expect):
     ("800\n" + "1e308\n" * 5 + "790\n", 2),  # a corrupt run inside a recording
     ("812\n", 1),                            # a single beat: mean only
     ("812\n812\n", 2),
+    ("800\n-800\n790\n", 2),             # issue 18: a 0, negative, NaN or inf line is one rejected beat,
+    ("800\ninf\n790\n", 2),              # counted, not a rejected file
+    ("800\nnan\n790\n", 2),
+    ("800\n0\n790\n", 2),
 ])
-def test_cli_few_accepted_beats_metrics_null_not_zero(tmp_path, text, n_ok):
+def test_cli_few_accepted_beats_metrics_null_not_zero(tmp_path, text, n_ok, run_cli):
     p = tmp_path / "few.txt"
     p.write_text(text)
     r = run_cli("analyze", str(p), "--json")
@@ -146,13 +150,14 @@ def test_cli_few_accepted_beats_metrics_null_not_zero(tmp_path, text, n_ok):
     check_result(d, len(text.split()))
     assert d["n_accepted"] == n_ok
     assert 790 <= d["mean_rr_ms"] <= 812
+    assert d["artifacts"]["out_of_range"] == len(text.split()) - n_ok  # the rejected beats are counted
     if n_ok < 2:
         assert d["rmssd_ms"] is None and d["sdnn_ms"] is None and d["sd1_ms"] is None
     assert d["lf_ms2"] is None and d["hf_ms2"] is None and d["dfa_alpha1"] is None  # far too short for these
     assert d["coherence"] is None and d["lf_hf"] is None
 
 
-def test_very_long_file(tmp_path):
+def test_very_long_file(tmp_path, run_cli):
     """200 000 beats (about two days at 70 bpm) with corrupt values sprinkled in: read and analysed."""
     rng = np.random.default_rng(7)
     rr = rng.normal(850, 40, 200_000)

@@ -69,7 +69,7 @@ def test_native_roundtrip_and_half_written_last_line(tmp_path):
     rec = read_recording(p)
     assert rec.format == "native" and rec.rr_ms.tolist() == [1016.6, 1000.0]
     assert rec.device["name"] == "Polar H10 ABC" and rec.markers[0].label == "calm"
-    assert rec.pacer[0].rate_bpm == 6.0 and rec.meta["skipped_lines"]
+    assert rec.pacer[0].rate_bpm == 6.0 and rec.skipped_lines
     with pytest.raises(RecordingFormatError, match="exists"):
         NativeWriter(p)
 
@@ -94,7 +94,6 @@ def test_writers_roundtrip(tmp_path, rr_5min, suffix):
     (b"", "empty"),
     (b"\x00\x01\x02\xff\xfe" * 50, "binary|not UTF-8"),
     (b"812\n790\nabc\n800\n", r":3: value 'abc' is not a number"),
-    (b"812\n-790\n800\n", r":2: R-R interval -790 is not positive"),
     (b"time_s,rr_ms\n1.0,800\n2.0,\n", "is not a number"),
     (b"time_s,rr_ms,pacer_bpm\n1.0,800\n", ":2: expected 3 columns, found 2"),
     (b"1,2,3\n4,5,6\n", "numeric columns"),
@@ -113,9 +112,8 @@ def test_missing_file(tmp_path):
         read_recording(tmp_path / "nope.txt")
 
 
-def test_native_reads_24h_fast(tmp_path, rr_1h):
-    import time
-
+def test_native_reads_24h(tmp_path, rr_1h):
+    """A day of one notification a beat reads whole (its speed is measured in benchmarks/bench_analyze.py)."""
     rr = np.tile(rr_1h, 24)
     p = tmp_path / "day.vcs.jsonl"
     w = NativeWriter(p)
@@ -126,11 +124,10 @@ def test_native_reads_24h_fast(tmp_path, rr_1h):
                                "c": "contact", "ee": None, "bt": [round(t[i], 4)]},
                               separators=(",", ":")) + "\n")
     w.close()
-    t0 = time.perf_counter()
     rec = read_recording(p)
-    elapsed = time.perf_counter() - t0
     assert rec.n_beats == rr.size
-    assert elapsed < 2.0  # "well under a second" on an idle machine; loose here to stay robust in CI
+    np.testing.assert_allclose(rec.rr_ms, rr)
+    np.testing.assert_allclose(rec.beat_t_s, np.round(t, 4))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -143,7 +140,9 @@ def test_any_bytes_give_recording_or_clear_error(tmp_path, data):
     except RecordingFormatError as e:
         assert str(p) in str(e) and "\n" not in str(e)
     else:
-        assert rec.n_beats > 0 and np.all(rec.rr_ms > 0) and np.all(np.isfinite(rec.rr_ms))
+        # R-R values that are no interval (0, negative, NaN, inf) stay in as beats the analysis rejects
+        # (issue 18); the time axis is always finite
+        assert rec.n_beats > 0 and rec.rr_ms.shape == rec.beat_t_s.shape and np.all(np.isfinite(rec.beat_t_s))
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -60,7 +60,7 @@ def test_faults_are_gated_and_spurious_values_rejected(tmp_path):
     rejected = [s for s in snaps if not s.accepted]
     assert rejected and any(s.rr_ms < 300 for s in rejected)  # the spurious short values
     assert not any(s.accepted and s.rr_ms < 300 for s in snaps)
-    assert "no_contact" in rec.meta["contact"]  # contact loss: notifications without RR
+    assert "no_contact" in rec.notifications.contact  # contact loss: notifications without RR
     # two gaps in the beats: the contact loss (100-110 s) and the dropout (200-215 s)
     assert len(rec.gaps) == 2
     assert rec.gaps[0].start_s < 101 and rec.gaps[0].end_s > 108
@@ -77,8 +77,8 @@ def test_parallel_snapshots_equal_the_live_engine(tmp_path):
     par = list(snapshots(eng.log, sched, workers=2, chunk=50))
     live = LiveEngine(sched)
     seq = []
-    for t, raw in zip(rec.meta["notification_t_s"], rec.meta["notification_raw_hex"]):
-        seq += live.push_raw(float(t), bytes.fromhex(raw))[2]
+    for t, raw in zip(rec.notifications.t_s, rec.notifications.raw):
+        seq += live.push_raw(float(t), raw)[2]
     assert [json.dumps(s.as_dict()) for s in par] == [json.dumps(s.as_dict()) for s in seq]
 
 

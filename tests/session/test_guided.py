@@ -142,13 +142,13 @@ def test_a_whole_guided_session_on_the_simulated_strap(tmp_path, home):
     p, g, out, shown = run_guided(tmp_path)
     rec = read_recording(out)
     assert rec.kind == "guided"
-    assert rec.meta["guided"]["script"] == "soothing-rhythm"
+    assert rec.guided.info.script == "soothing-rhythm"
     # every prompt was shown and recorded, in order, at its time
     texts = [q.text for q in shown if q is not None]
     assert texts == [q.text for q in p.prompts]
-    recorded = rec.meta["prompts"]
-    assert [o["text"] for o in recorded] == texts
-    assert np.allclose([o["t"] for o in recorded], [q.t_s for q in p.prompts], atol=2.0)
+    recorded = rec.guided.prompts
+    assert [o.text for o in recorded] == texts
+    assert np.allclose([o.t_s for o in recorded], [q.t_s for q in p.prompts], atol=2.0)
     # one's own rate measured in the settle phase (the simulated person breathes at 13/min)
     assert g.own_bpm == pytest.approx(13.0, abs=1.5)
     ramp = next(e for e in rec.pacer if e.label == "slow")
@@ -159,7 +159,7 @@ def test_a_whole_guided_session_on_the_simulated_strap(tmp_path, home):
     assert {m.label for m in rec.markers} >= {f"phase: {x.kind}" for x in p.phases}
     # the closing reflection, appended after the session, is read back and indexed
     guided.record_rating(out, 7, english().reflection["question"])
-    assert read_recording(out).meta["ratings"][0]["value"] == 7
+    assert read_recording(out).guided.ratings[0].value == 7
     from vagal_coach.session.library import Library
 
     lib = Library.open(tmp_path / "lib.sqlite3")
@@ -176,7 +176,7 @@ def test_the_client_may_breathe_in_their_own_way(tmp_path, home):
     assert 100.0 <= own.t_s <= 100.0 + 60 / 5.5 + 1.0
     assert sched.rate_scalar(own.t_s + 1.0) == 0.0
     assert sched.rate_scalar(p.total_s - 1.0) == 0.0
-    assert len(rec.meta["prompts"]) == len(p.prompts)  # prompts go on
+    assert len(rec.guided.prompts) == len(p.prompts)  # prompts go on
 
 
 def test_a_session_ends_on_time_even_when_the_loop_timer_fires_early(tmp_path):

@@ -1,7 +1,5 @@
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
 
@@ -46,29 +44,27 @@ def test_refresh_marks_missing_files(home):
     assert st == ["unreadable", "unreadable"]
 
 
-def test_history_cli_and_resonance_saved_to_profile(home):
-    r = subprocess.run([sys.executable, "-m", "vagal_coach", "history", "--json"], capture_output=True, text=True)
+def test_history_cli_and_resonance_saved_to_profile(home, run_cli):
+    r = run_cli("history", "--json")
     assert r.returncode == 0, r.stderr
     rows = [json.loads(x) for x in r.stdout.splitlines()]
     assert len(rows) == 2 and {x["status"] for x in rows} == {"ok", "unreadable"}
-    r = subprocess.run([sys.executable, "-m", "vagal_coach", "history"], capture_output=True, text=True)
+    r = run_cli("history")
     assert "UNREADABLE" in r.stdout and "6.0" in r.stdout
     csv = str(RECORDINGS / "synthetic-stepped-rf-5.5bpm.csv")
-    r = subprocess.run([sys.executable, "-m", "vagal_coach", "resonance", csv, "--save-profile", "ana"],
-                       capture_output=True, text=True)
+    r = run_cli("resonance", csv, "--save-profile", "ana")
     assert r.returncode == 0, r.stderr
     assert load_profile("ana")["resonance_bpm"] == 5.5
 
 
-def test_history_report_and_progress(home, tmp_path):
+def test_history_report_and_progress(home, tmp_path, run_cli):
     import numpy as np
 
     from tests.test_resonance import _pdf_pages
     from vagal_coach.session.library import progress, weekly_median
 
     pdf = tmp_path / "progress.pdf"
-    r = subprocess.run([sys.executable, "-m", "vagal_coach", "history", "--report", str(pdf)], capture_output=True,
-                       text=True)
+    r = run_cli("history", "--report", pdf)
     assert r.returncode == 0, r.stderr
     assert "2 recordings" in r.stderr
     assert pdf.read_bytes()[:5] == b"%PDF-" and _pdf_pages(pdf) == 3  # trends, table, unreadable list

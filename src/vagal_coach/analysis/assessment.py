@@ -7,9 +7,17 @@ import numpy as np
 
 from vagal_coach.errors import UserError
 from vagal_coach.hrv.artifacts import detect_artifacts_lipponen
-from vagal_coach.hrv.resonance import RateEvidence, Recommendation, evidence, score, sliding_recommendation
-from vagal_coach.io.model import Recording
-from vagal_coach.session.pacer import PacerSchedule
+from vagal_coach.hrv.resonance import (
+    MAX_ARTIFACT_PCT,
+    MIN_BREATHS,
+    RateEvidence,
+    Recommendation,
+    evidence,
+    score,
+    sliding_recommendation,
+)
+from vagal_coach.model import Recording
+from vagal_coach.model.pacer import PacerSchedule
 
 # the first seconds at a new rate, and of the sweep, are left out (the heart takes a few breaths to follow)
 SETTLE_S = 20.0
@@ -39,6 +47,24 @@ def stretches(rec: Recording) -> tuple[str, list[tuple[float, float, float]]]:
     return "stepped", [(r, a, b) for r, a, b in merged]
 
 
+def unsupported(rows: list[RateEvidence]) -> str:
+    """Why a stepped protocol's rates cannot be compared ("" when they can): the scoring compares every
+    rate, so each needs at least ``MIN_BREATHS`` clean breaths (after the first ``SETTLE_S`` seconds) and
+    at most ``MAX_ARTIFACT_PCT`` % artifacts; a rate short of them is named with what it has."""
+    few = [r for r in rows if r.n_breaths < MIN_BREATHS]
+    dirty = [r for r in rows if r.n_breaths >= MIN_BREATHS and r.artifacts_pct > MAX_ARTIFACT_PCT]
+    parts = []
+    if few:
+        parts.append("too few clean breaths at " + ", ".join(f"{r.rate_bpm:g}/min ({r.n_breaths})" for r in few)
+                     + f": the method needs at least {MIN_BREATHS} at each rate after its first {SETTLE_S:g} s "
+                     "(longer steps)")
+    if dirty:
+        parts.append("too many artifacts at " + ", ".join(f"{r.rate_bpm:g}/min ({r.artifacts_pct:.0f} %)"
+                                                          for r in dirty)
+                     + f": at most {MAX_ARTIFACT_PCT:g} %")
+    return "; ".join(parts)
+
+
 def assess(rec: Recording, protocol: str = "auto") -> Recommendation:
     kind, parts = stretches(rec)
     if protocol != "auto" and protocol != kind:
@@ -50,6 +76,9 @@ def assess(rec: Recording, protocol: str = "auto") -> Recommendation:
     if kind == "stepped":
         for r, a, b in parts:
             rows.append(evidence(t, rr, accepted, a + SETTLE_S, b, r, schedule.cycles_at, schedule.volume_at))
+        short = unsupported(rows)
+        if short:
+            return Recommendation(None, 0.0, "stepped", short, rows)
         return score(rows, "stepped")
     # as at each stepped rate, the sweep's first seconds are left out: the heart takes a few breaths to follow
     parts = [p for p in parts if p[1] >= parts[0][1] + SETTLE_S - 1e-9]

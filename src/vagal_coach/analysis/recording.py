@@ -13,15 +13,30 @@ import numpy as np
 
 from vagal_coach import hrv
 from vagal_coach.errors import UserError
+from vagal_coach.hrv.nonlinear import approximate_entropy
 from vagal_coach.hrv.spectral import frequency_domain
-from vagal_coach.hrv.time_domain import time_domain, windowed_time_domain
-from vagal_coach.io.model import Recording
+from vagal_coach.hrv.time_domain import (
+    HIST_BIN_MS,
+    geometric,
+    heart_rate_stats,
+    segment_stats,
+    stress_index,
+    time_domain,
+)
+from vagal_coach.model import PacerSchedule, Recording
 
 JSON_KEYS = ("file", "n_beats", "n_accepted", "duration_s", "mean_rr_ms", "mean_hr_bpm", "sdnn_ms", "rmssd_ms",
              "ln_rmssd",
              "pnn50_pct", "pnn20_pct", "sdsd_ms", "cvnn_pct", "vlf_ms2", "lf_ms2", "hf_ms2", "total_ms2",
              "lf_hf", "lf_nu", "hf_nu", "lf_peak_hz", "hf_peak_hz", "sd1_ms", "sd2_ms", "dfa_alpha1",
-             "dfa_alpha2", "sampen", "coherence", "coherence_peak_hz", "rr_source", "ecg_share_regular",
+             "dfa_alpha2", "sampen",
+             # issue 18: every figure of Kubios HRV Standard's report
+             "std_hr_bpm", "min_hr_bpm", "max_hr_bpm", "nn50", "nn20", "rr_tri_index", "tinn_ms", "vlf_pct",
+             "lf_pct", "hf_pct", "vlf_log", "lf_log", "hf_log", "ar_vlf_ms2", "ar_lf_ms2", "ar_hf_ms2",
+             "ar_total_ms2", "ar_lf_hf", "ar_lf_nu", "ar_hf_nu", "ar_vlf_pct", "ar_lf_pct", "ar_hf_pct", "ar_vlf_log",
+             "ar_lf_log", "ar_hf_log", "ar_lf_peak_hz", "ar_hf_peak_hz", "sd2_sd1", "apen", "stress_index",
+             "sdann_ms", "sdnn_index_ms",
+             "coherence", "coherence_peak_hz", "rr_source", "ecg_share_regular",
              "breathing_rate_bpm", "n_breaths", "breath_share_following", "breath_median_lag_deg",
              "artifacts_pct", "artifacts")
 
@@ -32,6 +47,9 @@ SAMPEN_MAX_BEATS = 3000
 
 DETRENDS = ("smoothness_priors", "linear", "none")
 PSD_METHODS = ("welch", "lomb")
+#: conventions a lab may pick by name; the first of each is Kubios's (the default)
+MEAN_HR = ("mean_rr", "beats")
+DFA_METHODS = ("kubios", "peng")
 
 
 @dataclass
@@ -53,6 +71,12 @@ class AnalysisSettings:
     welch_overlap: float = 0.5
     range_ms: tuple[float, float] = (300.0, 2000.0)
     bands_hz: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(hrv.spectral.BANDS_HZ))
+    # conventions (docs/methods.md): Kubios's by default
+    mean_hr: str = "mean_rr"  # 60000 / mean RR (Kubios), or beats: the mean of 60000 / RR
+    poincare_ddof: int = 1  # SD1/SD2 as Kubios (1), or pyHRV (0)
+    dfa: str = "kubios"  # boxes from the start at every size (Kubios), or peng: both ends, log-spaced sizes
+    hr_avg_beats: int = 5  # min/max HR: the extremes of this many beats' moving average (Kubios: 5)
+    ar_order: int = 16  # the AR spectrum's model order (Burg; Kubios: 16)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -65,6 +89,14 @@ class AnalysisSettings:
             raise ValueError(f"detrend must be smoothness-priors, linear or none, not {self.detrend!r}")
         if self.psd_method not in PSD_METHODS:
             raise ValueError(f"psd must be welch or lomb, not {self.psd_method!r}")
+        if self.mean_hr not in MEAN_HR:
+            raise ValueError(f"mean-hr must be mean-rr or beats, not {self.mean_hr!r}")
+        if self.dfa not in DFA_METHODS:
+            raise ValueError(f"dfa must be kubios or peng, not {self.dfa!r}")
+        for name, v, lo, hi in (("poincare-ddof", self.poincare_ddof, 0, 1),
+                                ("hr-avg-beats", self.hr_avg_beats, 1, 100), ("ar-order", self.ar_order, 1, 64)):
+            if not (isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi):
+                raise ValueError(f"{name} must be a whole number from {lo} to {hi}, not {v!r}")
         for name, v, lo, hi in (("lambda", self.detrend_lambda, 1e-3, 1e7),
                                 ("resample-hz", self.fs_hz, 1.0, 100.0),
                                 ("welch-window", self.welch_window_s, 10.0, 3600.0),
@@ -171,6 +203,13 @@ def _choice(*names: str) -> Any:
     return parse
 
 
+def _whole(v: Any) -> int:
+    x = _number(v)
+    if x != int(x):
+        raise ValueError(f"{v!r} is not a whole number")
+    return int(x)
+
+
 def _window(v: Any) -> float | None:
     return None if v in ("", "none", 0) else _number(v)
 
@@ -187,6 +226,11 @@ SETTING_NAMES: dict[str, tuple[str, Any]] = {
     "resample_hz": ("fs_hz", _number),
     "bands": ("bands_hz", parse_bands),
     "range_ms": ("range_ms", parse_range),
+    "mean_hr": ("mean_hr", _choice(*MEAN_HR)),
+    "poincare_ddof": ("poincare_ddof", _whole),
+    "dfa": ("dfa", _choice(*DFA_METHODS)),
+    "hr_avg_beats": ("hr_avg_beats", _whole),
+    "ar_order": ("ar_order", _whole),
 }
 
 
@@ -197,7 +241,7 @@ def load_settings_file(path: str | Path, base: AnalysisSettings | None = None) -
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+        import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
     try:
         with open(p, "rb") as f:
             data = tomllib.load(f)
@@ -208,9 +252,11 @@ def load_settings_file(path: str | Path, base: AnalysisSettings | None = None) -
     except tomllib.TOMLDecodeError as e:
         raise UserError(f"not a valid TOML settings file ({e})", path=p) from None
     data = data.get("analysis", data)  # an [analysis] table, or the keys at the top
+    if not isinstance(data, dict):
+        raise UserError(f"'analysis' must be a table ([analysis] with the method options), not {data!r}", path=p)
     try:
         return AnalysisSettings.from_mapping(data, base)
-    except ValueError as e:
+    except (ValueError, TypeError, AttributeError) as e:
         raise UserError(str(e), path=p) from None
 
 
@@ -247,19 +293,25 @@ def min_span_s(lo_hz: float) -> float:
     return float(np.clip(5.0 / lo_hz if lo_hz > 0 else np.inf, 60.0, 300.0))
 
 
-def _frequency_metrics(d: dict[str, float], span_s: float, bands: dict[str, tuple[float, float]]
-                       ) -> dict[str, float]:
-    """Band metrics with those the series is too short for set to NaN (and what is derived from them)."""
+def _frequency_metrics(d: dict[str, float], span_s: float, bands: dict[str, tuple[float, float]],
+                       mean_rr_ms: float = 0.0) -> dict[str, float]:
+    """Band metrics with those the series is too short for set to NaN (and what is derived from them).
+
+    A series counts as long enough for a band when it falls short of the band's minimum span by at most
+    one mean interval at each end: a 5-minute sample cut at 00:00-05:00 holds the beats within it, so its
+    R-R sum is a little under 300 s (299.3 s, 299.6 s), and Kubios reports VLF and total power for it."""
     out = dict(d)
     nan = float("nan")
-    short = {k for k, (lo, _) in bands.items() if span_s < min_span_s(lo)}
+    slack_s = 2.0 * mean_rr_ms / 1000.0 if np.isfinite(mean_rr_ms) else 0.0
+    short = {k for k, (lo, _) in bands.items() if span_s + slack_s < min_span_s(lo)}
     for k in short:
-        out[f"{k}_ms2"] = nan
-        out[f"{k}_peak_hz"] = nan
+        out[f"{k}_ms2"] = out[f"{k}_peak_hz"] = out[f"{k}_log"] = nan
     if short & {"lf", "hf"}:
         out["lf_hf"] = out["lf_nu"] = out["hf_nu"] = nan
     if short:
         out["total_ms2"] = nan
+        for k in bands:
+            out[f"{k}_pct"] = nan
     return out
 
 
@@ -298,9 +350,7 @@ def breathing(rec: Recording, beat_t_s: np.ndarray, rr_ms: np.ndarray, waveform:
     if onsets.size >= 2:
         out["breathing_rate_bpm"] = float(60.0 / np.median(np.diff(onsets)))
     if rec.pacer and onsets.size >= 2:
-        from vagal_coach.session.pacer import PacerSchedule
-
-        sched = PacerSchedule(rec.pacer)
+        sched = PacerSchedule(rec.pacer, check=False)
         paced = onsets[sched.rate_at(onsets) > 0]
         if paced.size >= 2:
             adh = adherence(paced, sched.cycles_at(paced), 60.0 / sched.rate_at(paced))
@@ -334,16 +384,19 @@ def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysi
     # beats that could not be placed in time at all count as out of range too
     art_counts["out_of_range"] += int(rec.n_beats - rr.size)
     art_pct = 100.0 * sum(art_counts.values()) / rec.n_beats if rec.n_beats else 0.0
-    td = time_domain(rr_a)
+    td = time_domain(rr_a, mean_hr=s.mean_hr)
     spec = frequency_domain(t_a, rr_a, fs_hz=s.fs_hz, detrend=s.detrend, lambda_=s.detrend_lambda,
                             method=s.psd_method, window_s=s.welch_window_s, overlap=s.welch_overlap,
                             bands=s.bands_hz)
+    ar = frequency_domain(t_a, rr_a, fs_hz=s.fs_hz, detrend=s.detrend, lambda_=s.detrend_lambda, method="ar",
+                          bands=s.bands_hz, ar_order=s.ar_order)
     coh, coh_f = hrv.coherence_ratio(spec.f_hz, spec.psd_ms2_hz)
     span_s = float(t_a[-1] - t_a[0] + rr_a[0] / 1000.0) if rr_a.size else 0.0
-    freq = _frequency_metrics(spec.as_dict(), span_s, s.bands_hz)
+    freq = _frequency_metrics(spec.as_dict(), span_s, s.bands_hz, td["mean_rr_ms"])
     if freq["lf_ms2"] != freq["lf_ms2"]:  # NaN: too short for LF, so for a coherence peak within it
         coh = coh_f = float("nan")
-    pc = hrv.poincare(rr_a)
+    pc = hrv.poincare(rr_a, ddof=s.poincare_ddof)
+    ar_freq = _frequency_metrics(ar.as_dict(), span_s, s.bands_hz, td["mean_rr_ms"])
     se_rr = rr_a if rr_a.size <= SAMPEN_MAX_BEATS else rr_a[:SAMPEN_MAX_BEATS]
     metrics: dict[str, Any] = {
         "file": str(rec.path) if rec.path else rec.name,
@@ -353,11 +406,18 @@ def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysi
         "duration_s": rec.duration_s,
         **{k: v for k, v in td.items() if k != "n_beats"},
         **freq,
+        **heart_rate_stats(rr_a, s.hr_avg_beats),
+        **geometric(rr_a),
+        **{f"ar_{k}": v for k, v in ar_freq.items() if k != "vlf_peak_hz"},
         "sd1_ms": pc["sd1_ms"],
         "sd2_ms": pc["sd2_ms"],
-        "dfa_alpha1": hrv.dfa(rr_a, (4, 16)),
-        "dfa_alpha2": hrv.dfa(rr_a, (16, 64)),
+        "sd2_sd1": pc["sd2_sd1"],
+        "dfa_alpha1": hrv.dfa(rr_a, (4, 16), s.dfa),
+        "dfa_alpha2": hrv.dfa(rr_a, (16, 64), s.dfa),
         "sampen": hrv.sample_entropy(se_rr),
+        "apen": approximate_entropy(se_rr),
+        "stress_index": stress_index(rr_a),
+        **segment_stats(t_a, rr_a, duration_s=rec.duration_s),
         "coherence": coh,
         "coherence_peak_hz": coh_f,
         "artifacts_pct": art_pct,
@@ -366,7 +426,7 @@ def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysi
         "device": rec.device,
         "start_utc": rec.start_utc,
         "rr_source": rec.rr_source,
-        "ecg_share_regular": rec.meta["ecg"]["share_regular"] if "ecg" in rec.meta else float("nan"),
+        "ecg_share_regular": rec.ecg_quality.share_regular if rec.ecg_quality is not None else float("nan"),
         **breathing(rec, t_a, rr_a),
     }
     settings_d = s.as_dict()
@@ -379,12 +439,18 @@ def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysi
     settings_d["dfa_alpha1_beats"] = [4, 16]
     settings_d["dfa_alpha2_beats"] = [16, 64]
     settings_d["sampen"] = {"m": 2, "r": "0.2 SD", "max_beats": SAMPEN_MAX_BEATS}
+    settings_d["apen"] = {"m": 2, "r": "0.2 SD", "max_beats": SAMPEN_MAX_BEATS}
+    settings_d["histogram_bin_ms"] = {"rr_tri_index": HIST_BIN_MS, "tinn_ms": HIST_BIN_MS, "stress_index": 50.0}
+    settings_d["ar"] = {"method": "burg", "order": s.ar_order, "resample_hz": s.fs_hz, "detrend": s.detrend}
+    settings_d["segments_s"] = {"sdann_ms": 300.0, "sdnn_index_ms": 300.0, "min_duration_s": 3600.0}
     settings_d["min_span_s"] = {k: min_span_s(lo) for k, (lo, _) in s.bands_hz.items()}
     settings_d["coherence"] = {"search_hz": [0.04, 0.26], "half_width_hz": 0.015, "total_hz": [0.0033, 0.4]}
     metrics["settings"] = settings_d
     trend = None
     if s.window_s:
-        trend = windowed_time_domain(t_a, rr_a, s.window_s)
+        from vagal_coach.analysis.windows import windows
+
+        trend = windows(t_a, rr_a, s.window_s)
         metrics["trend"] = {k: v for k, v in trend.items()}
     return Analysis(rec, metrics, rr_a, t_a, corrected, spec, ares, trend, s)
 
@@ -411,9 +477,11 @@ def fmt_duration(s: float) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
-def summary_text(a: Analysis) -> str:
-    m = a.metrics
-    lines = [f"{m['file']}  ({a.recording.format})"]
+def summary_text(a: Analysis | dict[str, Any]) -> str:
+    """The text summary of one analysis (an :class:`Analysis` or its :func:`to_json_dict`): the one printer
+    of ``analyze``, whether it ran on one file or many."""
+    m = to_json_dict(a) if isinstance(a, Analysis) else a
+    lines = [f"{m['file']}  ({m.get('format', '')})"]
     for label, key, f in SUMMARY_ROWS:
         v = m.get(key)
         if v is None or (isinstance(v, float) and not np.isfinite(v)):
@@ -423,12 +491,18 @@ def summary_text(a: Analysis) -> str:
         else:
             txt = f.format(v)
         lines.append(f"  {label:<10} {txt}")
-    counts = ", ".join(f"{k} {v}" for k, v in m["artifacts"].items() if v)
+    counts = ", ".join(f"{k} {v}" for k, v in (m.get("artifacts") or {}).items() if v)
     if counts:
         lines.append(f"  {'':<10} ({counts})")
-    if a.trend is not None:
-        lines.append(f"  Trend over {a.settings.window_s:g} s windows (start, HR bpm, RMSSD ms):")
-        tr = a.trend
-        for st, h, r in zip(tr["start_s"], tr["mean_hr_bpm"], tr["rmssd_ms"]):
-            lines.append(f"    {fmt_duration(st):>8}  {h:6.1f}  {r:6.1f}")
+    tr = m.get("trend")
+    if tr:
+        window_s = (m.get("settings") or {}).get("window_s")
+        lines.append(f"  Trend over {window_s:g} s windows (start, HR bpm, RMSSD ms):")
+
+        def num(v: Any) -> str:
+            return "   n/a" if v is None else f"{v:6.1f}"
+
+        for i, st in enumerate(tr["start_s"]):
+            part = "  (partial)" if tr.get("partial") and tr["partial"][i] else ""
+            lines.append(f"    {fmt_duration(st):>8}  {num(tr['mean_hr_bpm'][i])}  {num(tr['rmssd_ms'][i])}{part}")
     return "\n".join(lines)

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from vagal_coach import __version__
 from vagal_coach.errors import UserError
+from vagal_coach.version import __version__
 
 PROG = "vagal-coach"
 
@@ -22,19 +22,6 @@ def _err(msg: str) -> None:
 
 
 # ---------------------------------------------------------------- analyze
-def _analyze_one(path: str, settings: Any) -> tuple[str, Any, str | None]:
-    """Worker: returns (path, json dict, error line). Runs in a process pool for many files."""
-    from vagal_coach.analysis import analyze, to_json_dict
-    from vagal_coach.io import read_recording
-
-    try:
-        rec = read_recording(path)
-        a = analyze(rec, settings)
-        return path, to_json_dict(a), None
-    except UserError as e:
-        return path, None, str(e)
-
-
 #: analyze's method flags (argparse dest -> setting name)
 _METHOD_FLAGS = {"artifacts": "artifacts", "window": "window", "detrend": "detrend", "lambda_": "lambda",
                  "psd": "psd", "welch_window": "welch_window", "resample_hz": "resample_hz", "bands": "bands",
@@ -68,6 +55,25 @@ class _Progress:
                 print(file=sys.stderr)
 
 
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def _found(ns: argparse.Namespace, exclude: list[Path]) -> Any:
+    """The recordings of ``ns.files`` (outputs left out); what was skipped said in one line each; none at
+    all is an error."""
+    from vagal_coach.analysis import cohort
+
+    found = cohort.discover(ns.files, exclude=exclude)
+    for note in found.notes():
+        print(f"{PROG}: note: {note}", file=sys.stderr)
+    if not found.files:
+        what = " ".join(cohort.one_line(str(f), 80) for f in ns.files)
+        raise UserError(f"no recordings found in {what} (files ending in "
+                        f"{', '.join(cohort.RECORDING_SUFFIXES)})")
+    return found
+
+
 def cmd_analyze_table(ns: argparse.Namespace) -> int:
     """``analyze PATH... --out results.parquet``: one row per recording, bad files named, resumable."""
     from vagal_coach.analysis import cohort
@@ -82,133 +88,143 @@ def cmd_analyze_table(ns: argparse.Namespace) -> int:
     except ImportError as e:
         raise UserError(f"tables need the cluster extra ({e.name} missing): pip install 'vagal-coach[cluster]'",
                         path=out) from None
+    cohort.check_scheduler(ns.scheduler, ns.workers)
     if out.exists() and not ns.resume:
         raise UserError("exists already: --resume continues it, or choose another name (results are never "
                         "overwritten)", path=out)
     settings = analysis_settings(ns)
-    files = cohort.find_recordings(ns.files)
-    done, wdone = cohort.done_rows(out) if out.exists() else ({}, [])
-    digest = cohort.settings_hash(settings)
-    n_todo = sum(1 for p in files if cohort.done_key(p, digest) not in done)
-    if ns.resume and out.exists():
-        print(f"resuming {out}: {len(files) - n_todo} of {len(files)} recordings already done", file=sys.stderr)
-    ckpt = cohort.Checkpointer(out, {r["path"]: r for r in done.values()}, wdone, bool(settings.window_s))
+    with cohort.table_lock(out):
+        found = _found(ns, cohort.companions(out) + ([Path(ns.csv)] if ns.csv else []))
+        files = found.files
+        if out.exists():
+            before = cohort.table_windows(out)
+            if before and before != {settings.window_s} and not ns.new_window:
+                def fw(w: float | None) -> str:
+                    return "no --window" if w is None else f"--window {w:g}"
+                raise UserError(f"the table was made with {', '.join(sorted(fw(w) for w in before))}, this run has "
+                                f"{fw(settings.window_s)}: give the same, or --new-window to analyse every "
+                                "recording again with the new one", path=out)
+        done, wdone = cohort.done_rows(out) if out.exists() else ({}, [])
+        digest = cohort.settings_hash(settings)
+        reused = {str(p) for p in files if cohort.done_key(p, digest) in done}
+        n_todo = len(files) - len(reused)
+        if ns.resume and out.exists():
+            _say(f"resuming {out}: {len(files) - n_todo} of {len(files)} recordings already done")
+        # the windows of a recording analysed again (changed, or under other settings) are made again
+        ckpt = cohort.Checkpointer(out, {r["path"]: r for r in done.values()},
+                                   [w for w in wdone if str(w["file"]) in reused], bool(settings.window_s))
 
-    def say(msg: str) -> None:
-        print(msg, file=sys.stderr)
+        with cohort.executor_for(ns.scheduler, ns.workers, _say) as ex, cohort.progress_bar(n_todo) as step:
+            def on_row(row: dict, w: list) -> None:
+                ckpt.add(row, w)
+                step(row["path"])
 
-    with cohort.executor_for(ns.scheduler, ns.workers, say) as ex, cohort.progress_bar(n_todo) as step:
-        def on_row(row: dict, w: list) -> None:
-            ckpt.add(row, w)
-            step(row["path"])
-
-        try:
-            res = cohort.run_cohort(files, settings, executor=ex, done=done, windows=bool(settings.window_s),
-                                    on_row=on_row)
-        except KeyboardInterrupt:
-            ckpt.flush()
-            say(f"interrupted: {len(ckpt.rows)} of {len(files)} recordings are in {out}; --resume continues")
-            return 130
-    ckpt.flush(res.rows)  # the windows: those resumed and those of this run
+            try:
+                res = cohort.run_cohort(found, settings, executor=ex, done=done, windows=bool(settings.window_s),
+                                        on_row=on_row)
+            except KeyboardInterrupt:
+                ckpt.flush()
+                _say(f"interrupted: {len(ckpt.rows)} of {len(files)} recordings are in {out}; --resume continues")
+                return 130
+        keep = {r["path"] for r in res.rows}
+        ckpt.flush(res.rows, [w for w in ckpt.windows if w["file"] in keep])
     for r in res.failed:
         _err(str(r["error"]))
     ok = len(res.rows) - len(res.failed)
-    say(f"{ok} of {len(res.rows)} recordings analysed ({res.n_new} in this run), {len(res.failed)} failed; "
-        f"table: {out}" + (f", windows: {cohort.windows_path(out)}" if settings.window_s else ""))
+    _say(f"{ok} of {len(res.rows)} recordings analysed ({res.n_new} in this run), {len(res.failed)} failed; "
+         f"table: {out}" + (f", windows: {cohort.windows_path(out)}" if settings.window_s else ""))
     return res.exit_code()
 
 
 def cmd_analyze(ns: argparse.Namespace) -> int:
-    from vagal_coach.analysis import analyze, summary_text, to_json_dict
-    from vagal_coach.analysis.cohort import find_recordings
-    from vagal_coach.io import read_recording
+    """``analyze PATH...``: the same analysis for one file and for many (in a process pool), printed by
+    one printer."""
+    from vagal_coach.analysis import cohort, summary_text
 
     if ns.out:
         return cmd_analyze_table(ns)
-    if ns.resume or ns.scheduler:
-        raise UserError("--resume and --scheduler go with --out results.parquet (a table of many recordings)")
-    files: list[str] = [str(p) for p in find_recordings(ns.files)]
+    if ns.resume or ns.scheduler or ns.new_window:
+        raise UserError("--resume, --new-window and --scheduler go with --out results.parquet (a table of many "
+                        "recordings)")
+    cohort.check_scheduler(None, ns.workers)
+    settings = analysis_settings(ns)
+    found = _found(ns, [Path(ns.csv)] if ns.csv else [])
+    files = [str(p) for p in found.files]
+    from vagal_coach.io.atomic import check_target
+
+    reports = report_names(Path(ns.report), files) if ns.report else {}
+    for target in [*reports.values(), *([Path(ns.csv)] if ns.csv else [])]:
+        check_target(target, force=ns.force, inputs=files)  # before any work: nothing computed in vain
+    if ns.csv and ns.report and Path(ns.csv) in reports.values():
+        raise UserError("--csv and --report name the same file", path=ns.csv)
     failed = 0
     results: list[dict[str, Any]] = []
     progress = _Progress(len(files), enabled=len(files) > 1 and sys.stderr.isatty())
-    settings = analysis_settings(ns)
     want_report = ns.report is not None
-    workers = min(len(files), os.cpu_count() or 1)
-    if len(files) > 1 and workers > 1 and not want_report:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=workers) as ex:
-            outs = list(ex.map(_analyze_one, files, [settings] * len(files)))
-        for path, d, error in outs:
-            progress.step(path)
-            if error:
-                _err(error)
+    n_workers = 1 if want_report else min(len(files), ns.workers or os.cpu_count() or 1)
+    with cohort.executor_for(None, n_workers) as ex:
+        for o in cohort.outcomes(files, settings, ex, ordered=True, keep_analysis=want_report):
+            progress.step(o.path)
+            if o.error is not None or o.result is None:
+                _err(str(o.error))
                 failed += 1
                 continue
-            results.append(d)
-            if ns.json:
-                print(json.dumps(d))
-            else:
-                _print_summary_dict(d)
-    else:
-        for path in files:
-            try:
-                rec = read_recording(path)
-                a = analyze(rec, settings)
-            except UserError as e:
-                _err(str(e))
-                failed += 1
-                progress.step(path)
-                continue
-            d = to_json_dict(a)
-            results.append(d)
-            if ns.json:
-                print(json.dumps(d))
-            else:
-                print(summary_text(a))
-            if want_report:
-                out = Path(ns.report)
-                if len(files) > 1:
-                    out = out.with_name(f"{out.stem}-{Path(path).name.split('.')[0]}{out.suffix}")
+            results.append(o.result)
+            print(json.dumps(o.result) if ns.json else summary_text(o.result), flush=True)
+            if want_report and o.analysis is not None:
+                out = reports[o.path]
                 from vagal_coach.report import write_analysis_report
 
-                write_analysis_report(a, out)
+                write_analysis_report(o.analysis, out, force=ns.force, inputs=files)
                 print(f"report: {out}", file=sys.stderr)
-            progress.step(path)
     if ns.csv and results:
-        _write_summary_csv(Path(ns.csv), results)
+        _write_summary_csv(Path(ns.csv), results, force=ns.force, inputs=files)
         print(f"summary: {ns.csv}", file=sys.stderr)
     return 2 if failed else 0
 
 
-def _print_summary_dict(d: dict[str, Any]) -> None:
-    from vagal_coach.analysis import SUMMARY_ROWS, fmt_duration
+def report_names(out: Path, files: Sequence[str]) -> dict[str, Path]:
+    """One report per input: ``OUT`` for one file; for several ``OUT-<name>`` with as many of each input's
+    folders as make the names differ (``s/a/x.txt``, ``s/b/x.txt``: ``rep-a-x.pdf``, ``rep-b-x.pdf``)."""
+    if len(files) == 1:
+        return {files[0]: out}
 
-    print(f"{d['file']}  ({d.get('format', '')})")
-    for label, key, f in SUMMARY_ROWS:
-        v = d.get(key)
-        txt = "n/a" if v is None else (fmt_duration(v) if f == "dur" else f.format(v))
-        print(f"  {label:<10} {txt}")
+    parts = {f: [*Path(os.path.abspath(f)).parent.parts[1:], Path(f).name.split(".")[0] or Path(f).name]
+             for f in files}
+    deepest = max(len(v) for v in parts.values())
+    for k in range(1, deepest + 1):
+        names = {f: "-".join(v[-k:]) for f, v in parts.items()}
+        if len(set(names.values())) == len(set(files)):
+            break
+    else:  # the same file given twice, or names that differ only in their suffix
+        names = {f: f"{names[f]}-{i + 1}" for i, f in enumerate(files)}
+    return {f: out.with_name(f"{out.stem}-{names[f]}{out.suffix}") for f in files}
 
 
-def _write_summary_csv(path: Path, results: list[dict[str, Any]]) -> None:
-    from vagal_coach.analysis import JSON_KEYS
+def _write_summary_csv(path: Path, results: list[dict[str, Any]], *, force: bool = False,
+                       inputs: Sequence[str] = ()) -> None:
+    """One row per file: ``file`` and the cohort table's figures (the same columns, the same values)."""
+    from vagal_coach.analysis.cohort import flat_row, metric_columns
+    from vagal_coach.io.atomic import atomic_path
 
-    keys = [k for k in JSON_KEYS if k != "artifacts"]
-    kinds = sorted({k for r in results for k in r.get("artifacts", {})})
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    rows = [{"file": r["file"], **flat_row(r)} for r in results]
+    keys = ["file", *metric_columns()]
+    keys += [k for k in dict.fromkeys(k for r in rows for k in r) if k not in keys]
+    with atomic_path(path, force=force, inputs=inputs) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(keys + [f"artifacts_{k}" for k in kinds])
-        for r in results:
-            w.writerow([r.get(k) for k in keys] + [r.get("artifacts", {}).get(k, 0) for k in kinds])
+        w.writerow(keys)
+        for r in rows:
+            w.writerow([r.get(k) for k in keys])
 
 
 # ---------------------------------------------------------------- export / formats
 def cmd_export(ns: argparse.Namespace) -> int:
     from vagal_coach.io import read_recording, write_recording
+    from vagal_coach.io.atomic import check_target
 
+    check_target(ns.output, force=ns.force, inputs=[ns.input])
     rec = read_recording(ns.input)
-    fmt = write_recording(rec, ns.output)
+    fmt = write_recording(rec, ns.output, force=ns.force, inputs=[ns.input])
     print(f"wrote {ns.output} ({fmt}, {rec.n_beats} beats)", file=sys.stderr)
     return 0
 
@@ -238,10 +254,14 @@ def build_parser() -> argparse.ArgumentParser:
                    "size, mtime and settings")
     c.add_argument("--scheduler", metavar="tcp://HOST:8786|local", help="run on a Dask distributed cluster "
                    "(its workers must see the same paths), or 'local' for a LocalCluster")
+    c.add_argument("--new-window", action="store_true", help="with --resume: the table was made with another "
+                   "--window; analyse its recordings again with this one")
     c.add_argument("--workers", type=int, metavar="N", help="local processes (default: every core)")
     a.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
     a.add_argument("--csv", metavar="OUT", help="summary CSV across files")
-    a.add_argument("--report", metavar="OUT.pdf", help="PDF report (one per file when several)")
+    a.add_argument("--report", metavar="OUT.pdf", help="PDF report (one per file when several: OUT-<name>.pdf)")
+    a.add_argument("--force", action="store_true", help="replace an existing --csv or --report file (never an "
+                   "input)")
     a.add_argument("--window", metavar="S", help="also the trend over consecutive S-second windows")
     m = a.add_argument_group("methods (defaults as Kubios HRV; every value is echoed in the output's settings)")
     m.add_argument("--settings", metavar="FILE.toml", help="a lab's settings: any of the options below, by name "
@@ -263,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="convert a recording; the format follows OUT's suffix")
     e.add_argument("input", metavar="IN")
     e.add_argument("output", metavar="OUT", help=".vcs.jsonl | .txt (RR ms a line) | .csv | .edf")
+    e.add_argument("--force", action="store_true", help="replace OUT if it exists (never the input)")
     e.set_defaults(func=cmd_export)
 
     f = sub.add_parser("formats", help="list the recording formats read")
@@ -316,6 +337,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _closed_pipe()
+
+
+def _closed_pipe() -> int:
+    """The reader of our output went away (``analyze ... | head``): stop quietly, as other tools do."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush of stdout must not fail again
+    except (OSError, ValueError):
+        pass
+    return 141  # 128 + SIGPIPE, what a shell reports for a command ended by a closed pipe
 
 
 def _default_command(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
@@ -10,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vagal_coach.errors import UserError
+from vagal_coach.errors import UserError, printable
 
 
 def _speed(text: str) -> float:
@@ -61,6 +62,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     rs.add_argument("--save-profile", metavar="P", help="store the recommended rate in client profile P "
                     "(it becomes the pacer's default)")
     rs.add_argument("--report", metavar="OUT.pdf", help="write the assessment report (evidence table, figures)")
+    rs.add_argument("--force", action="store_true", help="replace an existing --report file (never the input)")
     rs.set_defaults(func=cmd_resonance)
 
     h = sub.add_parser("history", help="the session library: every recording with its key metrics")
@@ -68,6 +70,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     h.add_argument("--json", action="store_true")
     h.add_argument("--rebuild", action="store_true", help="rebuild the index from the recording files")
     h.add_argument("--report", metavar="OUT.pdf", help="write a progress report across sessions")
+    h.add_argument("--force", action="store_true", help="replace an existing --report file")
     h.set_defaults(func=cmd_history)
     r.set_defaults(func=cmd_record)
 
@@ -79,6 +82,8 @@ def add_replay_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jsonl", metavar="OUT", help="one JSON snapshot per beat ('-' for stdout)")
     p.add_argument("--summary-json", metavar="OUT", help="the session summary (the figures the window shows at "
                    "the end of a replay) as JSON ('-' for stdout)")
+    p.add_argument("--force", action="store_true", help="replace an existing --jsonl or --summary-json file "
+                   "(never the input)")
 
 
 def cmd_scan(ns: argparse.Namespace) -> int:
@@ -107,9 +112,9 @@ def _fmt(v: float | None, f: str) -> str:
 class StatusLine:
     """The one-line live status: HR, RMSSD, contact, battery, link, time."""
 
-    def __init__(self, session: Any, stream=sys.stderr, every_s: float = 5.0) -> None:
+    def __init__(self, session: Any, stream: Any = None, every_s: float = 5.0) -> None:
         self.session = session
-        self.stream = stream
+        self.stream = stream = sys.stderr if stream is None else stream
         self.tty = stream.isatty()
         self.every_s = every_s
         self._last = 0.0
@@ -128,14 +133,15 @@ class StatusLine:
 
         clock = mmss(t)
         link = st.link_text(t)
-        link = link if link.startswith("searching") else f"link {link}"
+        link = link if link.startswith(("searching", "no data")) else f"link {link}"
         from vagal_coach.session.raw import raw_status_texts
 
         raw = self.session.raw
         sched = self.session.engine.schedule
         extra = [x for x in raw_status_texts(raw.has_ecg, raw.has_acc, st.rr_source, st.agreement,
                                              st.breathing_rate_bpm, st.share_following, st.last_lag_deg,
-                                             sched is not None and sched.rate_scalar(t) > 0) if x]
+                                             sched is not None and sched.rate_scalar(t) > 0,
+                                             raw.starting(), raw.stuck_axes) if x]
         return (f"HR {hr} bpm | RMSSD {rmssd} ms | {contact} | {bat} | {link} | beats {st.n_beats} | {clock}{sim}"
                 + "".join(" | " + x for x in extra))
 
@@ -154,9 +160,9 @@ def cmd_record(ns: argparse.Namespace) -> int:
     import asyncio
 
     from vagal_coach.clock import Clock
-    from vagal_coach.io.model import PacerEvent
+    from vagal_coach.model import PacerEvent
+    from vagal_coach.model.pacer import PacerSchedule
     from vagal_coach.session.engine import LiveEngine
-    from vagal_coach.session.pacer import PacerSchedule
     from vagal_coach.session.recorder import Recorder
     from vagal_coach.session.runner import Session
 
@@ -206,6 +212,17 @@ def cmd_record(ns: argparse.Namespace) -> int:
     status = StatusLine(session)
     session.on_snapshot.append(status.update)
     session.on_event.append(lambda ev: status.update(force=True) if type(ev).__name__ == "LinkEvent" else None)
+    warned: list[str] = []
+
+    def optical_note(ev: object) -> None:  # an optical sensor: said plainly, once
+        warning = getattr(ev, "info", {}).get("hrv_warning") if type(ev).__name__ == "DeviceInfo" else None
+        if warning and not warned:
+            warned.append(warning)
+            why = ev.info.get("optical", "")  # type: ignore[attr-defined]
+            print(("\n" if status.tty else "") + f"note: {warning}" + (f" (recognised by its {why})" if why else ""),
+                  file=sys.stderr, flush=True)
+
+    session.on_event.append(optical_note)
 
     import signal
 
@@ -219,7 +236,7 @@ def cmd_record(ns: argparse.Namespace) -> int:
         async def tick() -> None:  # the line moves on while no beat arrives ("searching ... (0:42)")
             while True:
                 await asyncio.sleep(1.0)
-                if session.status.searching_since_s is not None:
+                if session.status.searching_since_s is not None or session.status.silent_since_s is not None:
                     status.update(force=status.tty)
 
         ticker = asyncio.ensure_future(tick())
@@ -272,15 +289,22 @@ def protocol_events(ns: argparse.Namespace) -> list:
 
 
 def cmd_replay_headless(ns: argparse.Namespace) -> int:
-    import asyncio
 
     from vagal_coach.clock import Clock
     from vagal_coach.io import read_recording
+    from vagal_coach.io.atomic import atomic_path, check_target, write_text
+    from vagal_coach.model.pacer import PacerSchedule
     from vagal_coach.sensors.replay import ReplaySource
     from vagal_coach.session.engine import LiveEngine
-    from vagal_coach.session.pacer import PacerSchedule
     from vagal_coach.session.runner import Session
+    from vagal_coach.session.summary import replay_summary, summary_lines
 
+    to_file = bool(ns.jsonl) and ns.jsonl != "-"
+    summary_to_file = bool(ns.summary_json) and ns.summary_json != "-"
+    if to_file:
+        check_target(ns.jsonl, force=ns.force, inputs=[ns.file])
+    if summary_to_file:
+        check_target(ns.summary_json, force=ns.force, inputs=[ns.file])
     rec = read_recording(ns.file)
     clock = Clock(ns.speed)
     schedule = PacerSchedule(rec.pacer) if rec.pacer else None
@@ -288,33 +312,15 @@ def cmd_replay_headless(ns: argparse.Namespace) -> int:
     parallel = math.isinf(ns.speed)
     engine = LiveEngine(schedule, deferred=parallel)
     session = Session(ReplaySource(rec, clock), engine, None, clock)
-    out = None
-    if ns.jsonl:
-        out = sys.stdout if ns.jsonl == "-" else open(ns.jsonl, "x", encoding="utf-8")  # noqa: SIM115
-    write = out.write if out is not None else (lambda _s: None)
-
-    def emit(s: Any) -> None:
-        write(json.dumps(s.as_dict(), separators=(",", ":")) + "\n")
-
-    kept: list[Any] = []  # every snapshot, for the session summary
-    if not parallel:
-        session.on_snapshot.append(kept.append)
-        if out is not None:
-            session.on_snapshot.append(emit)
-    t0 = time.perf_counter()
-    try:
-        asyncio.run(session.run())
-        if parallel:
-            from vagal_coach.session.parallel import snapshots
-
-            for block in snapshots(engine.log, schedule, jsonl=True):
-                write(block)
-                kept.extend(json.loads(line) for line in block.splitlines() if line)
-    finally:
-        if out is not None and out is not sys.stdout:
-            out.close()
-    from vagal_coach.session.summary import replay_summary, summary_lines
-
+    with contextlib.ExitStack() as stack:
+        out = None
+        if to_file:
+            tmp = stack.enter_context(atomic_path(ns.jsonl, force=ns.force, inputs=[ns.file]))
+            out = stack.enter_context(open(tmp, "w", encoding="utf-8"))
+        elif ns.jsonl == "-":
+            out = sys.stdout
+        t0 = time.perf_counter()
+        kept = _replay(session, engine, schedule, parallel, out)
     summary = replay_summary(session, kept, rec)
     for line in summary_lines(summary):
         print(line, file=sys.stderr)
@@ -323,17 +329,45 @@ def cmd_replay_headless(ns: argparse.Namespace) -> int:
         if ns.summary_json == "-":
             print(text)
         else:
-            Path(ns.summary_json).write_text(text + "\n")
+            write_text(ns.summary_json, text + "\n", force=ns.force, inputs=[ns.file])
     st = session.status
-    print(f"replayed {rec.name}: {st.n_beats} beats in {time.perf_counter() - t0:.2f} s"
-          + (f"; snapshots: {ns.jsonl}" if ns.jsonl and ns.jsonl != "-" else ""), file=sys.stderr)
+    print(f"replayed {printable(rec.name)}: {st.n_beats} beats in {time.perf_counter() - t0:.2f} s"
+          + (f"; snapshots: {printable(ns.jsonl)}" if to_file else ""), file=sys.stderr)
     return 0
+
+
+def _replay(session: Any, engine: Any, schedule: Any, parallel: bool, out: Any) -> list[Any]:
+    """Run the replay, writing snapshots to ``out``; every snapshot (a Snapshot, or its dict when computed
+    in parallel), for the session summary."""
+    import asyncio
+
+    write = out.write if out is not None else (lambda _s: None)
+
+    def emit(s: Any) -> None:
+        write(json.dumps(s.as_dict(), separators=(",", ":")) + "\n")
+
+    kept: list[Any] = []
+    if not parallel:
+        session.on_snapshot.append(kept.append)
+        if out is not None:
+            session.on_snapshot.append(emit)
+    asyncio.run(session.run())
+    if parallel:
+        from vagal_coach.session.parallel import snapshots
+
+        for block in snapshots(engine.log, schedule, jsonl=True):
+            write(block)
+            kept.extend(json.loads(line) for line in block.splitlines() if line)
+    return kept
 
 
 def cmd_resonance(ns: argparse.Namespace) -> int:
     from vagal_coach.analysis.assessment import assess, table
     from vagal_coach.io import read_recording
+    from vagal_coach.io.atomic import check_target
 
+    if ns.report:
+        check_target(ns.report, force=ns.force, inputs=[ns.file])
     rec = read_recording(ns.file)
     result = assess(rec, ns.protocol)
     if ns.json:
@@ -346,9 +380,7 @@ def cmd_resonance(ns: argparse.Namespace) -> int:
         from vagal_coach.report.resonance_pdf import write_resonance_report
 
         out = Path(ns.report)
-        if out.exists():
-            raise UserError("file exists already; choose another name", path=out)
-        write_resonance_report(rec, result, out)
+        write_resonance_report(rec, result, out, force=ns.force, inputs=[ns.file])
         print(f"report: {out}", file=sys.stderr)
     if ns.save_profile:
         if result.recommended_bpm is None:
@@ -364,6 +396,10 @@ def cmd_history(ns: argparse.Namespace) -> int:
     from vagal_coach.clock import mmss
     from vagal_coach.session.library import Library
 
+    if ns.report:
+        from vagal_coach.io.atomic import check_target
+
+        check_target(ns.report, force=ns.force)
     lib = Library.open()
     if ns.rebuild or not lib.sessions():
         lib.rebuild()
@@ -374,9 +410,7 @@ def cmd_history(ns: argparse.Namespace) -> int:
         from vagal_coach.report.history_pdf import write_history_report
 
         out = Path(ns.report)
-        if out.exists():
-            raise UserError("file exists already; choose another name", path=out)
-        write_history_report(rows, out, profile=ns.profile)
+        write_history_report(rows, out, profile=ns.profile, force=ns.force, inputs=[r["path"] for r in rows])
         print(f"report: {out} ({len(rows)} recordings)", file=sys.stderr)
     if ns.json:
         for r in rows:

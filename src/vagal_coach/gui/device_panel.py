@@ -106,13 +106,14 @@ class DevicePanel(QGroupBox):
         self.connect_requested.emit(addr, name)
 
     def show_status(self, link: str, battery: int | None, contact: str, quality: float | None,
-                    simulated: bool) -> None:
+                    simulated: bool, warning: str = "") -> None:
+        """``warning``: a plain word on the sensor itself (an optical sensor's RR is unfit for RMSSD)."""
         texts = ((self.link, LINK_TEXT.get(link, link)),
                  (self.battery, f"battery {battery}%" if battery is not None else "battery —"),
                  (self.contact, CONTACT_TEXT.get(contact, contact)),
                  (self.quality, f"signal quality {quality:.0f} %" if quality is not None else "signal quality —"),
                  (self.sim_label, "SIMULATED STRAP — not a real sensor; figures are a demonstration"
-                  if simulated else ""))
+                  if simulated else f"⚠ {warning}" if warning else ""))
         for label, text in texts:
             _set_text(label, text)
 

@@ -78,9 +78,10 @@ class ReplayController:
         self.window.export_requested.connect(lambda k: asyncio.ensure_future(self.export(k)))
         self.markers = [(m.t_s, m.label + (f" — {m.note}" if m.note else "")) for m in self.rec.markers]
         # a guided session's prompts, shown at the replay position as the client saw them
-        prompts = sorted((float(o.get("t", 0.0)), str(o.get("text", ""))) for o in self.rec.meta.get("prompts", []))
-        self.prompt_t_s, self.prompt_texts = [t for t, _ in prompts], [x for _, x in prompts]
-        self.prompt_s = float(self.rec.meta.get("guided", {}).get("prompt_seconds", 14.0))
+        prompts = sorted(self.rec.guided.prompts, key=lambda q: q.t_s)
+        self.prompt_t_s, self.prompt_texts = [q.t_s for q in prompts], [q.text for q in prompts]
+        info = self.rec.guided.info
+        self.prompt_s = info.prompt_seconds if info is not None else 14.0
         self.window.markers.set_markers(self.markers)
         self.timer = QTimer(self.window)
         self.timer.timeout.connect(self.redraw)

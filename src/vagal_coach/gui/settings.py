@@ -4,30 +4,25 @@ recordings. Each change reads the file again first, so no window's older copy un
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-from vagal_coach.session.recorder import data_dir
-
-
-def settings_path() -> Path:
-    return data_dir() / "settings.json"
+from vagal_coach.paths import data_dir, settings_path
 
 
 def load_settings() -> dict:
     try:
-        d = json.loads(settings_path().read_text())
-    except (OSError, ValueError):
+        d = json.loads(settings_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
         return {}
     return d if isinstance(d, dict) else {}
 
 
 def save_settings(d: dict) -> None:
+    from vagal_coach.io.atomic import private_dir, write_text
+
     p = settings_path()
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(d, indent=1))
-    tmp.replace(p)  # never a half-written settings file
+    private_dir(p.parent, root=data_dir())
+    write_text(p, json.dumps(d, indent=1), force=True)  # a temporary file renamed: never half a settings file
 
 
 def update_settings(**changes: Any) -> dict:

@@ -359,11 +359,13 @@ class TrainController(ResonanceJobs, HistoryJobs):
             ph = self.guided.plan.phase_at(now)
             self.window.prompt.show_phase(ph.title if ph else None, max(0.0, self.guided.plan.total_s - now))
         self.window.device.show_status(st.link_text(now), st.battery_pct, t.engine.contact,
-                                       st.last.quality_pct if st.last else None, bool(st.device.get("simulated")))
+                                       st.last.quality_pct if st.last else None, bool(st.device.get("simulated")),
+                                       st.device.get("hrv_warning", ""))
         raw = t.session.raw
         self.window.device.show_raw(*raw_status_texts(
             raw.has_ecg, raw.has_acc, st.rr_source, st.agreement, st.breathing_rate_bpm, st.share_following,
-            st.last_lag_deg, t.schedule is not None and t.schedule.rate_scalar(now) > 0))
+            st.last_lag_deg, t.schedule is not None and t.schedule.rate_scalar(now) > 0, raw.starting(),
+            raw.stuck_axes))
 
     def redraw(self) -> None:
         w = self.window

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -38,9 +39,10 @@ def live_gate(rr_ms: ArrayLike, history_ms: ArrayLike = (), *, k: int = 9, max_d
     than ``min_history`` in-range predecessors are judged by range only. Vectorised.
     """
     new = np.asarray(rr_ms, dtype=float)
-    if new.size == 1 and len(history_ms) <= 4 * k:  # the live engine's case: one new beat, short history
+    hist_all = np.asarray(history_ms, dtype=float)
+    if new.size == 1 and hist_all.size <= 4 * k:  # the live engine's case: one new beat, short history
         r = float(new[0])
-        h = [x for x in np.asarray(history_ms, dtype=float).tolist() if lo_ms <= x <= hi_ms][-k:]
+        h = [x for x in hist_all.tolist() if lo_ms <= x <= hi_ms][-k:]
         if not (lo_ms <= r <= hi_ms):
             return np.array([False])
         if len(h) < min_history:
@@ -49,13 +51,12 @@ def live_gate(rr_ms: ArrayLike, history_ms: ArrayLike = (), *, k: int = 9, max_d
         m = len(h) // 2
         med = h[m] if len(h) % 2 else 0.5 * (h[m - 1] + h[m])
         return np.array([abs(r - med) <= max_dev * med])
-    hist_all = np.asarray(history_ms, dtype=float)
     hist = hist_all[range_gate(hist_all, lo_ms, hi_ms)][-k:]
     rr = np.concatenate((hist, new))
     ok_range = range_gate(rr, lo_ms, hi_ms)
     vals = rr[ok_range]
     # median of the previous k in-range beats for every beat: positions in the in-range subsequence
-    pos = np.cumsum(ok_range) - ok_range  # number of in-range beats strictly before each beat
+    pos: NDArray[np.intp] = np.cumsum(ok_range) - ok_range  # number of in-range beats strictly before each beat
     med = np.full(rr.size, np.nan)
     new_row = np.arange(rr.size) >= hist.size  # only the new beats are judged
     if vals.size >= min_history:
@@ -141,7 +142,17 @@ def _local_median(rr: NDArray[np.float64], oor: NDArray[np.bool_], width: int) -
         idx = np.arange(rr.size)
         x = rr.copy()
         x[oor] = np.interp(idx[oor], idx[~oor], rr[~oor])
-    return ndimage.median_filter(x, size=width, mode="nearest")
+    med = ndimage.median_filter(x, size=width, mode="nearest")
+    # at the ends a centred window would be padded with copies of the end value, so an end interval would
+    # be its own median and never stand out: the first and last half-windows take the median of the first
+    # and last ``width`` intervals instead
+    h = width // 2
+    if x.size > width and h:
+        med[:h] = np.median(x[:width])
+        med[-h:] = np.median(x[-width:])
+    elif x.size:
+        med[:] = np.median(x)
+    return med
 
 
 def detect_artifacts_lipponen(rr_ms: ArrayLike, *, alpha: float = 5.2, window_beats: int = 91,
@@ -183,7 +194,7 @@ def detect_artifacts_lipponen(rr_ms: ArrayLike, *, alpha: float = 5.2, window_be
     x[oor] = med[oor]
     d = np.empty(n)
     d[1:] = np.diff(x)
-    d[0] = d[1:].mean()
+    d[0] = x[0] - med[0]  # the interval before the first is unknown: taken as the local median
     th1 = alpha * _rolling_quartile_deviation(np.abs(d), window_beats)
     m = x - med
     m[m < 0] *= 2.0
@@ -282,7 +293,7 @@ def _extra_merges_back(rr: NDArray[np.float64], extra: NDArray[np.intp], med: ND
 
 
 def correct_artifacts(rr_ms: ArrayLike, t_s: ArrayLike | None = None, labels: ArrayLike | None = None,
-                      **detect_kwargs: float) -> ArtifactResult:
+                      **detect_kwargs: Any) -> ArtifactResult:
     """Detect (unless ``labels`` are given) and correct artifacts.
 
     Extra beats are merged with the next interval; missed beats are split in two equal halves;
@@ -336,5 +347,17 @@ def correct_artifacts(rr_ms: ArrayLike, t_s: ArrayLike | None = None, labels: Ar
     vals = np.where(missed, x / 2.0, x)
     out_rr = np.repeat(vals[keep], reps[keep])
     out_changed = np.repeat(changed[keep] | missed[keep], reps[keep])
+    # a merge or an interpolation can still land outside the range (two short intervals beside an absurd
+    # one): such a value is interpolated from the in-range corrected intervals, or left out when none is
+    lo, hi = detect_kwargs.get("lo_ms", 300.0), detect_kwargs.get("hi_ms", 2000.0)
+    off = ~range_gate(out_rr, lo, hi)
+    if np.any(off):
+        t_out = t0 + np.cumsum(out_rr) / 1000.0
+        if np.all(off):
+            out_rr, out_changed = out_rr[:0], out_changed[:0]
+        else:
+            out_rr = out_rr.copy()
+            out_rr[off] = np.interp(t_out[off], t_out[~off], out_rr[~off])
+            out_changed = out_changed | off
     out_t = t0 + np.cumsum(out_rr) / 1000.0
     return ArtifactResult(lab, counts, out_rr, out_t, out_changed, settings=dict(detect_kwargs))

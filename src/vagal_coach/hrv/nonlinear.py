@@ -6,26 +6,28 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 
-def poincare(rr_ms: ArrayLike, ddof: int = 0) -> dict[str, float]:
+def poincare(rr_ms: ArrayLike, ddof: int = 1) -> dict[str, float]:
     """Poincare plot descriptors in ms: the SDs of the plot (RR_n, RR_n+1) along the rotated axes,
     SD1 = SD((RR_n+1 - RR_n) / sqrt 2) and SD2 = SD((RR_n+1 + RR_n) / sqrt 2).
 
-    ``ddof=0`` matches pyHRV's report (and Kubios). Also ``sd1_sd2`` (ratio) and
-    ``ellipse_area_ms2`` (pi SD1 SD2).
+    ``ddof=1`` matches Kubios's figures (Kubios 2.2 on systole's rr.txt: SD1 32.273, SD2 115.38 ms);
+    ``ddof=0`` pyHRV's and systole's. Also ``sd1_sd2``, ``sd2_sd1`` (ratios, NaN when the divisor is 0)
+    and ``ellipse_area_ms2`` (pi SD1 SD2).
     """
     rr = np.asarray(rr_ms, dtype=float)
     nan = float("nan")
-    if rr.size < 3:
-        return {"sd1_ms": nan, "sd2_ms": nan, "sd1_sd2": nan, "ellipse_area_ms2": nan}
+    if rr.size < 2 + ddof:
+        return {"sd1_ms": nan, "sd2_ms": nan, "sd1_sd2": nan, "sd2_sd1": nan, "ellipse_area_ms2": nan}
     x, y = rr[:-1], rr[1:]
     sd1 = float(np.std((y - x) / np.sqrt(2.0), ddof=ddof))
     sd2 = float(np.std((y + x) / np.sqrt(2.0), ddof=ddof))
     return {"sd1_ms": sd1, "sd2_ms": sd2, "sd1_sd2": sd1 / sd2 if sd2 > 0 else nan,
-            "ellipse_area_ms2": float(np.pi * sd1 * sd2)}
+            "sd2_sd1": sd2 / sd1 if sd1 > 0 else nan, "ellipse_area_ms2": float(np.pi * sd1 * sd2)}
 
 
-def dfa_fluctuation(rr_ms: ArrayLike, scales: ArrayLike) -> NDArray[np.float64]:
-    """DFA fluctuation F(n) for each box size n (beats): non-overlapping boxes, linear detrend per box.
+def dfa_fluctuation(rr_ms: ArrayLike, scales: ArrayLike, both_ends: bool = False) -> NDArray[np.float64]:
+    """DFA fluctuation F(n) for each box size n (beats): non-overlapping boxes laid from the start of the
+    series (as Kubios; ``both_ends`` also from its end, as Peng 1995), linear detrend per box.
 
     Each scale is one vectorised least-squares fit over all boxes (closed form), O(N) per scale.
     """
@@ -36,8 +38,9 @@ def dfa_fluctuation(rr_ms: ArrayLike, scales: ArrayLike) -> NDArray[np.float64]:
         m = y.size // n
         if n < 3 or m < 1:
             continue
-        # boxes from the start and from the end (as in Peng 1995), so no data is ignored
-        boxes = np.concatenate((y[: m * n].reshape(m, n), y[y.size - m * n:].reshape(m, n)))
+        boxes = y[: m * n].reshape(m, n)
+        if both_ends:  # and from the end (as in Peng 1995), so no data is ignored
+            boxes = np.concatenate((boxes, y[y.size - m * n:].reshape(m, n)))
         x = np.arange(n, dtype=float)
         xm = x.mean()
         xc = x - xm
@@ -49,21 +52,29 @@ def dfa_fluctuation(rr_ms: ArrayLike, scales: ArrayLike) -> NDArray[np.float64]:
     return out
 
 
-def dfa(rr_ms: ArrayLike, scales: tuple[int, int] = (4, 16)) -> float:
+#: DFA conventions: Kubios's (boxes from the start, every size) or Peng's (both ends, 16 log-spaced sizes)
+DFA_METHODS = ("kubios", "peng")
+
+
+def dfa(rr_ms: ArrayLike, scales: tuple[int, int] = (4, 16), method: str = "kubios") -> float:
     """DFA scaling exponent over box sizes ``scales[0]..scales[1]`` beats (inclusive).
 
-    alpha1 uses (4, 16), alpha2 (16, 64). Slope of log F(n) against log n over box sizes spaced evenly in
-    log n (every size when there are at most 16, else 16 log-spaced sizes); NaN when the series is shorter
-    than 2 boxes of the largest size.
+    alpha1 uses (4, 16), alpha2 (16, 64). ``method="kubios"``: non-overlapping boxes laid from the start of
+    the series at every size in the range (Kubios HRV; the same as neurokit2's ``fractal_dfa`` with
+    ``overlap=False`` and these scales); ``"peng"``: boxes from both ends, the sizes spaced evenly in log n
+    (every size when there are at most 16, else 16 log-spaced sizes). Slope of log F(n) against log n;
+    NaN when the series is shorter than 2 boxes of the largest size.
     """
+    if method not in DFA_METHODS:
+        raise ValueError(f"dfa method must be one of {DFA_METHODS}, not {method!r}")
     rr = np.asarray(rr_ms, dtype=float)
     lo, hi = int(scales[0]), int(scales[1])
     if rr.size < 2 * hi:
         return float("nan")
     n = np.arange(lo, hi + 1)
-    if n.size > 16:
+    if method == "peng" and n.size > 16:
         n = np.unique(np.round(np.geomspace(lo, hi, 16)).astype(int))
-    f = dfa_fluctuation(rr, n)
+    f = dfa_fluctuation(rr, n, both_ends=method == "peng")
     ok = np.isfinite(f) & (f > 0)
     if ok.sum() < 2:
         return float("nan")
@@ -112,3 +123,28 @@ def sample_entropy(rr_ms: ArrayLike, m: int = 2, r: float | None = None) -> floa
     if a <= 0 or b <= 0:
         return float("nan")
     return float(-np.log(a / b))
+
+
+def approximate_entropy(rr_ms: ArrayLike, m: int = 2, r: float | None = None) -> float:
+    """Approximate entropy (Pincus 1991), as Kubios reports it: embedding ``m`` (2), tolerance ``r``
+    (default 0.2 SD, ddof 1), Chebyshev distance, self-matches counted:
+    ApEn = Phi_m - Phi_m+1, Phi_k = mean over templates i of ln(C_i), C_i the share of the N - k + 1
+    templates within ``r`` of template i. Counted with a k-d tree (no N x N matrix). NaN with fewer than
+    10^m values (Pincus & Goldberger 1994 ask for 10^m to 30^m; shorter, the estimate is biased, even
+    negative)."""
+    x = np.asarray(rr_ms, dtype=float)
+    n = x.size
+    if n < max(10 ** m, m + 2):
+        return float("nan")
+    tol = 0.2 * float(np.std(x, ddof=1)) if r is None else float(r)
+    if tol <= 0:
+        return float("nan")
+    from scipy.spatial import cKDTree
+
+    phi = []
+    for k in (m, m + 1):
+        emb = np.lib.stride_tricks.sliding_window_view(x, k)
+        tree = cKDTree(emb, balanced_tree=False, compact_nodes=False)
+        c = tree.query_ball_point(emb, tol * (1 + 1e-12), p=np.inf, return_length=True) / emb.shape[0]
+        phi.append(float(np.mean(np.log(c))))
+    return phi[0] - phi[1]

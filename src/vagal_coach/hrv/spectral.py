@@ -33,6 +33,9 @@ RESONANCE_HALF_WIDTH_HZ = 0.015
 #: Where the coherence peak is searched, and the total band it is compared against.
 COHERENCE_SEARCH_HZ = (0.04, 0.26)
 COHERENCE_TOTAL_HZ = (0.0033, 0.40)
+#: Band powers below this (ms^2; an R-R SD of 0.001 ms) are the rounding noise of a flat series: they count
+#: as 0, and a ratio, normalised unit or coherence over them is NaN (null), never a number made of noise
+MIN_POWER_MS2 = 1e-6
 
 
 def _sanitize(t_s: ArrayLike, rr_ms: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -180,8 +183,8 @@ def psd_welch(x: ArrayLike, fs_hz: float = 4.0, window_s: float = 256.0, overlap
     p[0] *= 0.5
     if nfft % 2 == 0:
         p[-1] *= 0.5
-    f = np.fft.rfftfreq(nfft, 1.0 / fs_hz)
-    return f, p
+    freqs = np.fft.rfftfreq(nfft, 1.0 / fs_hz).astype(np.float64, copy=False)
+    return freqs, p
 
 
 def psd_lomb(t_s: ArrayLike, rr_ms: ArrayLike, f_hz: ArrayLike | None = None
@@ -207,6 +210,49 @@ def psd_lomb(t_s: ArrayLike, rr_ms: ArrayLike, f_hz: ArrayLike | None = None
     p = signal.lombscargle(t, y, 2 * np.pi * f)
     fs_eff = t.size / span_s
     return f, p * 2.0 / fs_eff
+
+
+def ar_burg(x: ArrayLike, order: int = 16) -> tuple[NDArray[np.float64], float]:
+    """Autoregressive model of ``x`` (mean removed) by Burg's method: ``(a, e)`` with ``a[0] = 1`` and
+    ``x[n] + a[1] x[n-1] + ... + a[p] x[n-p]`` white noise of variance ``e``.
+
+    Each order is one vectorised step: the reflection coefficient minimises the summed forward and
+    backward prediction error power (Burg 1967; Kay 1988); ``e`` starts at the mean square and shrinks by
+    ``1 - k^2`` per order, so the model's spectrum integrates to the series' variance."""
+    z = np.asarray(x, dtype=float)
+    z = z - z.mean()
+    p = int(min(order, max(z.size - 1, 0)))
+    a = np.ones(1)
+    e = float(np.dot(z, z) / z.size) if z.size else float("nan")
+    f, b = z[1:], z[:-1]
+    for _ in range(p):
+        den = float(np.dot(f, f) + np.dot(b, b))
+        if den <= 0:
+            break
+        k = -2.0 * float(np.dot(f, b)) / den
+        a = np.concatenate((a, [0.0]))
+        a = a + k * a[::-1]
+        e *= 1.0 - k * k
+        f, b = (f + k * b)[1:], (b + k * f)[:-1]
+    return a, e
+
+
+def psd_ar(x: ArrayLike, fs_hz: float = 4.0, order: int = 16, nfft: int = 2048
+           ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """One-sided AR spectrum (Burg, ``order`` 16 as Kubios) of an evenly sampled series, density scaling:
+    ``P(f) = 2 e / (fs |A(exp(-j 2 pi f / fs))|^2)`` (not doubled at 0 and Nyquist), in units of x^2/Hz,
+    on the grid of an ``nfft``-point FFT. Returns ``(f_hz, psd)``."""
+    z = np.asarray(x, dtype=float)
+    if z.size < max(4, 2 * order):
+        return np.zeros(0), np.zeros(0)
+    a, e = ar_burg(z, order)
+    n = max(int(nfft), 2 * a.size)
+    spec = np.fft.rfft(a, n)
+    p = 2.0 * e / (fs_hz * (spec.real ** 2 + spec.imag ** 2))
+    p[0] *= 0.5
+    if n % 2 == 0:
+        p[-1] *= 0.5
+    return np.fft.rfftfreq(n, 1.0 / fs_hz), p
 
 
 def cumulative_power(f_hz: ArrayLike, psd: ArrayLike) -> NDArray[np.float64]:
@@ -263,6 +309,8 @@ def coherence_ratio(f_hz: ArrayLike, psd: ArrayLike, search_hz: tuple[float, flo
     c = cumulative_power(f_hz, psd) if cum is None else cum
     peak = power_at(f_hz, psd, peak_hz, half_width_hz, c)
     total = band_power(f_hz, psd, *total_hz, cum=c)
+    if not total >= MIN_POWER_MS2:  # a flat series: no peak to speak of
+        return float("nan"), float("nan")
     rest = total - peak
     if not np.isfinite(rest) or rest <= 0:
         return float("nan"), peak_hz
@@ -286,18 +334,28 @@ class SpectralResult:
     lf_peak_hz: float
     hf_peak_hz: float
     settings: dict = field(default_factory=dict)
+    #: relative powers (% of VLF + LF + HF) and natural logs of the absolute powers (ln ms^2), as Kubios
+    vlf_pct: float = float("nan")
+    lf_pct: float = float("nan")
+    hf_pct: float = float("nan")
+    vlf_log: float = float("nan")
+    lf_log: float = float("nan")
+    hf_log: float = float("nan")
+
+    KEYS = ("vlf_ms2", "lf_ms2", "hf_ms2", "total_ms2", "lf_hf", "lf_nu", "hf_nu", "vlf_peak_hz", "lf_peak_hz",
+            "hf_peak_hz", "vlf_pct", "lf_pct", "hf_pct", "vlf_log", "lf_log", "hf_log")
 
     def as_dict(self) -> dict[str, float]:
-        return {k: getattr(self, k) for k in ("vlf_ms2", "lf_ms2", "hf_ms2", "total_ms2", "lf_hf", "lf_nu",
-                                              "hf_nu", "vlf_peak_hz", "lf_peak_hz", "hf_peak_hz")}
+        return {k: getattr(self, k) for k in self.KEYS}
 
 
 def spectrum(t_s: ArrayLike, rr_ms: ArrayLike, *, fs_hz: float = 4.0, detrend: str = "smoothness_priors",
              lambda_: float = 500.0, method: str = "welch", window_s: float = 256.0, overlap: float = 0.5,
-             nfft_min: int = 2048, interpolation: str = "cubic"
+             nfft_min: int = 2048, interpolation: str = "cubic", ar_order: int = 16
              ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """PSD (ms^2/Hz) of an R-R series with the module defaults. ``detrend``: smoothness_priors,
-    linear or none (the mean is always removed). ``method``: welch or lomb."""
+    linear or none (the mean is always removed). ``method``: welch, ar (Burg, ``ar_order``, on the
+    resampled series) or lomb."""
     t, rr = _sanitize(t_s, rr_ms)
     if t.size < 4:
         return np.zeros(0), np.zeros(0)
@@ -312,16 +370,19 @@ def spectrum(t_s: ArrayLike, rr_ms: ArrayLike, *, fs_hz: float = 4.0, detrend: s
     if method == "welch":
         _, y = resample_rr(t, rr, fs_hz, interpolation)
         return psd_welch(y, fs_hz, window_s, overlap, nfft_min)
+    if method == "ar":
+        _, y = resample_rr(t, rr, fs_hz, interpolation)
+        return psd_ar(y, fs_hz, ar_order, nfft_min)
     if method == "lomb":
         return psd_lomb(t, rr)
-    raise ValueError(f"unknown PSD method {method!r} (use welch or lomb)")
+    raise ValueError(f"unknown PSD method {method!r} (use welch, ar or lomb)")
 
 
 def frequency_domain(t_s: ArrayLike, rr_ms: ArrayLike, *, fs_hz: float = 4.0,
                      detrend: str = "smoothness_priors", lambda_: float = 500.0, method: str = "welch",
                      window_s: float = 256.0, overlap: float = 0.5, nfft_min: int = 2048,
                      interpolation: str = "cubic",
-                     bands: dict[str, tuple[float, float]] | None = None) -> SpectralResult:
+                     bands: dict[str, tuple[float, float]] | None = None, ar_order: int = 16) -> SpectralResult:
     """Band powers (ms^2), LF/HF, normalised units and band peak frequencies of an R-R series.
 
     ``t_s`` are beat times (s) and ``rr_ms`` the interval ending at each beat. See the module doc for
@@ -329,24 +390,30 @@ def frequency_domain(t_s: ArrayLike, rr_ms: ArrayLike, *, fs_hz: float = 4.0,
     """
     b = dict(BANDS_HZ if bands is None else bands)
     f, p = spectrum(t_s, rr_ms, fs_hz=fs_hz, detrend=detrend, lambda_=lambda_, method=method,
-                    window_s=window_s, overlap=overlap, nfft_min=nfft_min, interpolation=interpolation)
+                    window_s=window_s, overlap=overlap, nfft_min=nfft_min, interpolation=interpolation,
+                    ar_order=ar_order)
     settings = {"psd_method": method, "resample_hz": fs_hz, "interpolation": interpolation,
                 "detrend": detrend, "detrend_lambda": lambda_ if detrend == "smoothness_priors" else None,
                 "welch_window_s": window_s, "welch_overlap": overlap, "welch_window": "hann",
                 "nfft_min": nfft_min, "bands_hz": {k: list(v) for k, v in b.items()}}
+    if method == "ar":
+        settings["ar_order"] = ar_order
     c = cumulative_power(f, p)
-    vlf = band_power(f, p, *b["vlf"], cum=c)
-    lf = band_power(f, p, *b["lf"], cum=c)
-    hf = band_power(f, p, *b["hf"], cum=c)
+    # powers of rounding noise (a flat series) are 0
+    vlf, lf, hf = (0.0 if v < MIN_POWER_MS2 else v
+                   for v in (band_power(f, p, *b[k], cum=c) for k in ("vlf", "lf", "hf")))
     total = np.nansum([vlf, lf, hf]) if f.size else float("nan")
     with np.errstate(invalid="ignore", divide="ignore"):
         lf_hf = lf / hf if hf > 0 else float("nan")
         lfhf_sum = lf + hf
         lf_nu = 100.0 * lf / lfhf_sum if lfhf_sum > 0 else float("nan")
         hf_nu = 100.0 * hf / lfhf_sum if lfhf_sum > 0 else float("nan")
+        rel = {k: 100.0 * v / total if total > 0 else float("nan") for k, v in (("vlf", vlf), ("lf", lf), ("hf", hf))}
+        ln = {k: float(np.log(v)) if v > 0 else float("nan") for k, v in (("vlf", vlf), ("lf", lf), ("hf", hf))}
     return SpectralResult(
         f_hz=f, psd_ms2_hz=p, vlf_ms2=vlf, lf_ms2=lf, hf_ms2=hf, total_ms2=float(total),
         lf_hf=float(lf_hf), lf_nu=float(lf_nu), hf_nu=float(hf_nu),
         vlf_peak_hz=peak_frequency(f, p, *b["vlf"]), lf_peak_hz=peak_frequency(f, p, *b["lf"]),
         hf_peak_hz=peak_frequency(f, p, *b["hf"]), settings=settings,
+        vlf_pct=rel["vlf"], lf_pct=rel["lf"], hf_pct=rel["hf"], vlf_log=ln["vlf"], lf_log=ln["lf"], hf_log=ln["hf"],
     )

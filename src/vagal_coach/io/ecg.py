@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from vagal_coach.errors import RecordingFormatError
 from vagal_coach.hrv.ecg import LEARN_S, detect_r_peaks, ecg_quality
-from vagal_coach.io.model import EcgTrace, Gap, Recording
+from vagal_coach.model import EcgQuality, EcgTrace, Gap, Recording
 
 POLAR_ECG_HEADER = "phone timestamp;sensor timestamp [ns];timestamp [ms];ecg [uv]"
 CSV_ECG_COLUMNS = ("time_s", "ecg_uv")
@@ -99,12 +99,10 @@ def recording_from_ecg(t_s: NDArray[np.float64], uv: NDArray[np.float64], *, pat
         rrs.append(np.diff(bt) * 1000.0)
     beat_t = np.concatenate(beats) if beats else np.zeros(0)
     rr = np.concatenate(rrs) if rrs else np.zeros(0)
-    rec = Recording(rr_ms=rr, beat_t_s=beat_t, path=path, format=fmt, start_utc=start_utc, gaps=gaps,
-                    rr_source="ecg", ecg=EcgTrace(t, x, fs_hz))
     q = ecg_quality(beat_t)
-    rec.meta["ecg"] = {"fs_hz": fs_hz, "n_samples": int(t.size), "share_regular": q.share_regular,
-                       "quality": "good" if q.good else "poor"}
-    return rec
+    return Recording(rr_ms=rr, beat_t_s=beat_t, path=path, format=fmt, start_utc=start_utc, gaps=gaps,
+                     rr_source="ecg", ecg=EcgTrace(t, x, fs_hz),
+                     ecg_quality=EcgQuality(float(fs_hz), int(t.size), float(q.share_regular), bool(q.good)))
 
 
 def read_polar_ecg(path: Path, text: str) -> Recording:
@@ -145,6 +143,8 @@ def write_ecg_csv(rec: Recording, path: Path) -> None:
     """``time_s,ecg_uv``, one sample a row."""
     if rec.ecg is None:
         raise RecordingFormatError("no ECG in this recording", path=path)
-    with open(path, "x", encoding="utf-8") as f:
+    from vagal_coach.io.atomic import atomic_path
+
+    with atomic_path(path, inputs=[rec.path] if rec.path else []) as tmp, open(tmp, "w", encoding="utf-8") as f:
         f.write("time_s,ecg_uv\n")
         np.savetxt(f, np.column_stack((rec.ecg.t_s, rec.ecg.uv)), fmt=("%.6f", "%.1f"), delimiter=",")

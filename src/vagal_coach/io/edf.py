@@ -8,12 +8,15 @@ to 1 ms), one annotation per marker (its label), and one per pacer change (``pac
 from __future__ import annotations
 
 import datetime as dt
+import math
+import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from vagal_coach.errors import RecordingFormatError
-from vagal_coach.io.model import Marker, PacerEvent, Recording
+from vagal_coach.model import Marker, PacerEvent, Recording
 
 FS_HZ = 4.0
 BEAT = "beat"
@@ -21,6 +24,18 @@ BEAT = "beat"
 
 def sniff(head_bytes: bytes) -> bool:
     return head_bytes[:8] == b"0       " and len(head_bytes) >= 256
+
+
+#: the longest recording an EDF+ export holds (its 4 Hz signals are made in memory): 3 days
+MAX_SPAN_S = 3 * 86400.0
+
+
+def _physical_range(x: np.ndarray) -> tuple[float, float]:
+    """The EDF physical range of a signal: from its own values (whole units, never empty), so no value is
+    out of range whatever the beats (a 3.2 s pause, 180 ms extra beats)."""
+    lo, hi = float(np.floor(np.min(x))), float(np.ceil(np.max(x)))
+    lo = min(lo, 0.0)
+    return lo, max(hi, lo + 1.0)
 
 
 def write(rec: Recording, path: Path) -> None:
@@ -31,6 +46,11 @@ def write(rec: Recording, path: Path) -> None:
     if rec.n_beats < 2:
         raise RecordingFormatError("too few beats to write EDF+", path=path)
     t0 = float(rec.beat_t_s[0] - rec.rr_ms[0] / 1000.0)
+    span_s = float(rec.beat_t_s[-1]) - t0
+    if not np.isfinite(span_s) or span_s > MAX_SPAN_S:
+        raise RecordingFormatError(f"the beats span {span_s / 86400.0:.3g} days: too long for an EDF+ export "
+                                   f"(at most {MAX_SPAN_S / 86400.0:g}; does the recording's clock jump?)",
+                                   path=rec.path)
     grid, rr_even = resample_rr(rec.beat_t_s - t0, rec.rr_ms, FS_HZ, "cubic")
     # start the signal at the recording start: hold the first value before the first beat
     n_pre = int(np.floor(grid[0] * FS_HZ))
@@ -38,10 +58,11 @@ def write(rec: Recording, path: Path) -> None:
     n_rec = int(np.ceil(sig.size / FS_HZ))
     sig = np.concatenate((sig, np.full(int(n_rec * FS_HZ) - sig.size, sig[-1])))
     hr = 60000.0 / sig
+    rr_range, hr_range = _physical_range(sig), _physical_range(hr)
     ann = [edfio.EdfAnnotation(float(t), None, BEAT) for t in rec.beat_t_s - t0]
     ann += [edfio.EdfAnnotation(max(0.0, m.t_s - t0), None, m.label or "marker") for m in rec.markers]
     ann += [edfio.EdfAnnotation(max(0.0, p.t_s - t0), None, f"pacer {p.rate_bpm:.2f} bpm") for p in rec.pacer]
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if rec.start_utc:
         try:
             start = dt.datetime.fromisoformat(rec.start_utc.replace("Z", "+00:00"))
@@ -51,24 +72,27 @@ def write(rec: Recording, path: Path) -> None:
             pass
     edf = edfio.Edf(
         [edfio.EdfSignal(sig, FS_HZ, label="RR", physical_dimension="ms",
-                         physical_range=(0.0, 3000.0)),
-         edfio.EdfSignal(hr, FS_HZ, label="HR", physical_dimension="bpm", physical_range=(0.0, 250.0))],
+                         physical_range=rr_range),
+         edfio.EdfSignal(hr, FS_HZ, label="HR", physical_dimension="bpm", physical_range=hr_range)],
         annotations=ann, data_record_duration=1.0, **kwargs)
-    if path.exists():
-        raise RecordingFormatError("file exists already; choose another name", path=path)
-    edf.write(path)
-    rec.meta["t0_s"] = t0
+    edf.write(path)  # through io.atomic: a new temporary file
 
 
 def read(path: Path) -> Recording:
     import edfio
 
     try:
-        edf = edfio.read_edf(path)
-    except Exception as e:  # edfio raises many kinds on a damaged header
-        raise RecordingFormatError(f"not a readable EDF+ file ({e})", path=path) from None
+        with warnings.catch_warnings():  # a truncated file: edfio's warnings would be more lines
+            warnings.simplefilter("ignore")
+            edf = edfio.read_edf(path)
+            duration = float(edf.data_record_duration)
+            if not math.isfinite(duration) or duration < 0:
+                raise ValueError(f"data record duration {duration}")
+            annotations = list(edf.annotations)
+    except Exception as e:  # noqa: BLE001 - edfio raises many kinds on a damaged header or annotation
+        raise RecordingFormatError(f"not a readable EDF+ file ({type(e).__name__}: {e})", path=path) from None
     beats, markers, pacer = [], [], []
-    for a in edf.annotations:
+    for a in annotations:
         if a.text == BEAT:
             beats.append(a.onset)
         elif a.text.startswith("pacer ") and a.text.endswith(" bpm"):

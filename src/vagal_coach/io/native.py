@@ -26,6 +26,7 @@ half-written last line and skip unknown line types (forward compatible).
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Iterable
@@ -35,13 +36,28 @@ from typing import IO, Any
 
 import numpy as np
 
-from vagal_coach import __version__
-from vagal_coach.errors import RecordingFormatError
-from vagal_coach.io.model import Gap, Marker, PacerEvent, Recording
+from vagal_coach.errors import RecordingFormatError, printable
+from vagal_coach.model import (
+    AccTrace,
+    EcgTrace,
+    Gap,
+    GuidedInfo,
+    GuidedPhase,
+    Marker,
+    Notifications,
+    OwnRate,
+    PacerEvent,
+    PmdFrames,
+    Prompt,
+    Rating,
+    Recording,
+)
+from vagal_coach.paths import RECORDING_SUFFIX
+from vagal_coach.version import __version__
 
 FORMAT_NAME = "vagal-coach-session"
 FORMAT_VERSION = 1
-SUFFIX = ".vcs.jsonl"
+SUFFIX = RECORDING_SUFFIX
 
 
 # The exact shape NativeWriter.notification writes; such lines are parsed in bulk by one regular
@@ -54,6 +70,23 @@ _N_LINE = re.compile(
 def _floats(groups: list[str]) -> np.ndarray:
     joined = ",".join(g for g in groups if g)
     return np.array(joined.split(","), dtype=float) if joined else np.zeros(0)
+
+
+def _numeric_note(o: dict) -> bool:
+    try:
+        np.asarray(o.get("rr") or [], float), np.asarray(o.get("bt") or [], float), float(o.get("t", np.nan))
+        _ = None if o.get("hr") is None else float(o["hr"])
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _numeric_beats(o: dict) -> bool:
+    try:
+        np.asarray(o["rr"], float), np.asarray(o["t"], float)
+    except (KeyError, TypeError, ValueError):
+        return False
+    return True
 
 
 def sniff(head: str) -> bool:
@@ -69,11 +102,12 @@ class NativeWriter:
     """Append-only writer. Creates the file exclusively (never overwrites) with mode 0600."""
 
     def __init__(self, path: str | os.PathLike[str], header: dict[str, Any] | None = None,
-                 *, start_utc: str | None = None) -> None:
+                 *, start_utc: str | None = None, exclusive: bool = True) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(self.path, flags, 0o600)
         except FileExistsError:
             raise RecordingFormatError("file exists already; choose another name (recordings are never "
                                        "overwritten)", path=self.path) from None
@@ -139,7 +173,7 @@ class NativeWriter:
 def write(rec: Recording, path: str | os.PathLike[str]) -> None:
     """Write a whole recording in the native format (for exports and imported data)."""
     header = {"device": rec.device, "profile": rec.profile, "kind": rec.kind, "source": rec.format or "import"}
-    with NativeWriter(path, header, start_utc=rec.start_utc) as w:
+    with NativeWriter(path, header, start_utc=rec.start_utc, exclusive=False) as w:  # io.atomic's new file
         for p in rec.pacer:
             w.pacer(p)
         step = 512
@@ -159,13 +193,19 @@ def read(path: Path, text: str) -> Recording:
         raise RecordingFormatError("empty file", path=path)
     try:
         header = json.loads(lines[0])
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         raise RecordingFormatError("the header line is not valid JSON", path=path, line=1) from None
-    if header.get("format") != FORMAT_NAME:
+    if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
         raise RecordingFormatError("not a vagal-coach session (no header line)", path=path, line=1)
-    if int(header.get("format_version", 0)) > FORMAT_VERSION:
-        raise RecordingFormatError(f"format version {header.get('format_version')} is newer than this "
+    version = header.get("format_version", 0)
+    if isinstance(version, bool) or not isinstance(version, (int, float)) or not math.isfinite(version):
+        raise RecordingFormatError(f"the header's format_version {version!r} is not a number", path=path, line=1)
+    if version > FORMAT_VERSION:
+        raise RecordingFormatError(f"format version {version} is newer than this "
                                    f"app reads ({FORMAT_VERSION}); update vagal-coach", path=path, line=1)
+    for key in ("device",):
+        if header.get(key) is not None and not isinstance(header[key], dict):
+            raise RecordingFormatError(f"the header's {key!r} is not an object", path=path, line=1)
     body = lines[1:]
     skipped: list[int] = []
     # bulk path for notification lines in the writer's shape; everything else through json
@@ -173,30 +213,44 @@ def read(path: Path, text: str) -> Recording:
     n_text = "\n".join(body[i] for i in n_idx)
     groups = _N_LINE.findall(n_text)
     if len(groups) == len(n_idx):
-        other = [ln for ln in body if not ln.startswith('{"type":"n",')]
+        other_idx = [i for i, ln in enumerate(body) if not ln.startswith('{"type":"n",')]
     else:  # some notification lines are not in the writer's shape: find them one by one
-        groups, other = [], []
-        for ln in body:
+        groups, n_idx, other_idx = [], [], []
+        for i, ln in enumerate(body):
             m = _N_LINE.match(ln) if ln.startswith('{"type":"n",') else None
             if m:
                 groups.append(m.groups())
+                n_idx.append(i)
             else:
-                other.append(ln)
+                other_idx.append(i)
     objs = []
-    for k, ln in enumerate(other):
+    obj_line: list[int] = []
+    for k in other_idx:
+        ln = body[k]
         if not ln.strip():
             continue
         try:
-            objs.append(json.loads(ln))
-        except json.JSONDecodeError:
-            skipped.append(k)  # a half-written last line (a crash), or a damaged line
-    if skipped:
-        skipped = [body.index(other[k]) + 2 for k in skipped]
+            o = json.loads(ln)
+        except (json.JSONDecodeError, RecursionError):
+            skipped.append(k + 2)  # a half-written last line (a crash), or a damaged line
+            continue
+        if isinstance(o, dict):
+            objs.append(o)
+            obj_line.append(k + 2)
+    try:
+        rr = _floats([g[3] for g in groups])
+        bt = _floats([g[5] for g in groups])
+        note_t = np.array([g[0] for g in groups], dtype=float) if groups else np.zeros(0)
+    except ValueError:  # one line's numbers are not numbers: name it
+        for g, i in zip(groups, n_idx):
+            try:
+                _floats([g[3]]), _floats([g[5]]), float(g[0])
+            except ValueError:
+                raise RecordingFormatError("a notification holds a value that is not a number", path=path,
+                                           line=i + 2) from None
+        raise
     slow_notes = [o for o in objs if isinstance(o, dict) and o.get("type") == "n"]
     chunks = [o for o in objs if isinstance(o, dict) and o.get("type") == "beats"]
-    rr = _floats([g[3] for g in groups])
-    bt = _floats([g[5] for g in groups])
-    note_t = np.array([g[0] for g in groups], dtype=float) if groups else np.zeros(0)
     note_hr = np.array([np.nan if g[2] == "null" else g[2] for g in groups], dtype=float)
     contact = [g[4] for g in groups]
     raw = [g[1] for g in groups]
@@ -208,7 +262,9 @@ def read(path: Path, text: str) -> Recording:
             note_hr = np.concatenate((note_hr, [np.nan if o.get("hr") is None else float(o["hr"])
                                                 for o in slow_notes]))
         except (TypeError, ValueError):
-            raise RecordingFormatError("a notification line holds non-numeric values", path=path) from None
+            bad = next((ln for o, ln in zip(objs, obj_line) if o.get("type") == "n" and not _numeric_note(o)), None)
+            raise RecordingFormatError("a notification line holds non-numeric values", path=path,
+                                       line=bad) from None
         contact += [str(o.get("c")) for o in slow_notes]
         raw += [str(o.get("raw") or "") for o in slow_notes]
         order_n = np.argsort(note_t, kind="stable")
@@ -222,7 +278,9 @@ def read(path: Path, text: str) -> Recording:
             rr = np.concatenate([rr] + [np.asarray(o["rr"], float) for o in chunks])
             bt = np.concatenate([bt] + [np.asarray(o["t"], float) for o in chunks])
         except (KeyError, TypeError, ValueError):
-            raise RecordingFormatError("a beats line is damaged", path=path) from None
+            bad = next((ln for o, ln in zip(objs, obj_line) if o.get("type") == "beats" and not _numeric_beats(o)),
+                       None)
+            raise RecordingFormatError("a beats line is damaged", path=path, line=bad) from None
     if bt.size != rr.size:
         raise RecordingFormatError("beat times and RR values differ in count", path=path)
     if bt.size > 1 and not (bt[1:] >= bt[:-1]).all():
@@ -233,51 +291,45 @@ def read(path: Path, text: str) -> Recording:
                     start_utc=header.get("start_utc"), device=dict(header.get("device") or {}),
                     profile=str(header.get("profile") or ""), kind=str(header.get("kind") or ""),
                     n_notifications=n_notes)
-    rec.meta.update({"app_version": header.get("app_version"), "source": header.get("source"),
-                     "header": header})
-    if skipped:
-        rec.meta["skipped_lines"] = skipped
+    rec.app_version = None if header.get("app_version") is None else str(header["app_version"])
+    rec.source = str(header.get("source") or "")
+    rec.skipped_lines = skipped
     if n_notes:
-        rec.meta["notification_t_s"] = note_t
-        rec.meta["notification_hr_bpm"] = note_hr
-        rec.meta["contact"] = contact
-        rec.meta["notification_raw_hex"] = raw
+        rec.notifications = Notifications(note_t, note_hr, contact, [bytes.fromhex(h) for h in raw])
     open_gaps: list[tuple[float, str]] = []
     for o in objs:
         if not isinstance(o, dict):
             continue
-        k = o.get("type")
+        kind = o.get("type")
         try:
-            if k == "pacer":
+            if kind == "pacer":
                 rec.pacer.append(PacerEvent(float(o["t"]), float(o["rate_bpm"]),
                                             float(o.get("inhale_fraction", 0.4)), float(o.get("hold_in_s", 0)),
                                             float(o.get("hold_out_s", 0)), str(o.get("label", "")),
                                             float(o.get("ramp_to_bpm", 0)), float(o.get("ramp_s", 0))))
-            elif k == "marker":
+            elif kind == "marker":
                 rec.markers.append(Marker(float(o["t"]), str(o.get("label", "")), str(o.get("note", ""))))
-            elif k == "gap":
+            elif kind == "gap":
                 rec.gaps.append(Gap(float(o["t0"]), float(o["t1"]), str(o.get("reason", ""))))
-            elif k == "gap_start":
+            elif kind == "gap_start":
                 open_gaps.append((float(o["t0"]), str(o.get("reason", ""))))
-            elif k == "link":
+            elif kind == "link":
                 rec.links.append((float(o["t"]), str(o.get("state", ""))))
-            elif k == "battery":
-                rec.meta["battery_pct"] = o.get("pct")
-            elif k == "device":
+            elif kind == "battery":
+                rec.battery_pct = None if o.get("pct") is None else int(o["pct"])
+            elif kind == "device":
                 rec.device.update({a: b for a, b in o.items() if a not in ("type", "t")})
-            elif k == "end":
-                rec.meta["end_t_s"] = float(o["t"])
-            elif k in ("prompt", "rating", "own_rate"):
-                rec.meta.setdefault(k + "s", []).append(o)
-            elif k == "guided":
-                rec.meta["guided"] = {a: b for a, b in o.items() if a not in ("type", "t")}
-            elif k == "summary":  # the session's summary, as the window showed it at Stop
-                rec.meta["summary"] = {a: b for a, b in o.items() if a != "type"}
+            elif kind == "end":
+                rec.end_t_s = float(o["t"])
+            elif kind in ("prompt", "rating", "own_rate", "guided"):
+                _guided_event(rec, kind, o)
+            elif kind == "summary":  # the session's summary, as the window showed it at Stop
+                rec.summary = {a: b for a, b in o.items() if a != "type"}
         except (KeyError, TypeError, ValueError):
             continue
     # a gap opened when the link dropped and never closed: the session ended before beats resumed
     closed = np.array([g.start_s for g in rec.gaps])
-    end_s = max([rec.meta.get("end_t_s", 0.0), float(rec.beat_t_s[-1]) if rec.n_beats else 0.0]
+    end_s = max([rec.end_t_s or 0.0, float(rec.beat_t_s[-1]) if rec.n_beats else 0.0]
                 + [t for t, _ in rec.links])
     for t0, reason in open_gaps:
         if not np.any(np.abs(closed - t0) < 2e-3):
@@ -285,10 +337,65 @@ def read(path: Path, text: str) -> Recording:
     rec.gaps.sort(key=lambda g: g.start_s)
     rec.pacer.sort(key=lambda p: p.t_s)
     rec.markers.sort(key=lambda m: m.t_s)
+    rec.guided.prompts.sort(key=lambda q: q.t_s)
     frames = [o for o in objs if isinstance(o, dict) and o.get("type") == "pmd"]
     if frames:
         _raw_streams(rec, frames)
     return rec
+
+
+def _guided_event(rec: Recording, kind: str, o: dict[str, Any]) -> None:
+    """A guided session's line (``guided``, ``prompt``, ``own_rate``, ``rating``) as a typed value."""
+    g = rec.guided
+    if kind == "prompt":
+        g.prompts.append(Prompt(float(o.get("t", 0.0)), str(o.get("text", "")), str(o.get("phase", "")),
+                                int(o.get("index", 0))))
+    elif kind == "own_rate":
+        g.own_rates.append(OwnRate(float(o["t"]), None if o.get("bpm") is None else float(o["bpm"])))
+    elif kind == "rating":
+        g.ratings.append(Rating(float(o["value"]), None if o.get("t") is None else float(o["t"]),
+                                str(o.get("scale", "0-10")), str(o.get("question", ""))))
+    elif kind == "guided":
+        phases = tuple(GuidedPhase(str(p.get("kind", "")), float(p.get("t0", 0.0)), float(p.get("t1", 0.0)))
+                       for p in o.get("phases") or [] if isinstance(p, dict))
+        res = o.get("resonance_bpm")
+        g.info = GuidedInfo(str(o.get("script", "")), str(o.get("language", "")), str(o.get("title", "")),
+                            float(o.get("minutes") or 0.0), None if res is None else float(res),
+                            float(o.get("prompt_seconds", 14.0)), phases)
+
+
+#: the raw streams' sample rates a recording may claim, Hz (an H10 streams its ECG at 130, its ACC at 25-200)
+PMD_RATE_HZ = (1.0, 10000.0)
+
+
+def _pmd_settings(pmd: object, path: Path | None) -> dict:
+    """The ``device`` line's ``pmd`` settings, checked: a rate that is not a number in PMD_RATE_HZ (0, "fast",
+    1e12) is one line, not a division by zero or an allocation of the whole memory."""
+    if pmd is None:
+        return {}
+    if not isinstance(pmd, dict):
+        raise RecordingFormatError("the device's 'pmd' settings are not an object", path=path)
+    for name in ("ecg", "acc"):
+        stream = pmd.get(name)
+        if stream is None:
+            continue
+        sel = stream.get("settings") if isinstance(stream, dict) else None
+        if not isinstance(stream, dict) or not isinstance(sel, (dict, type(None))):
+            raise RecordingFormatError(f"the device's {name} stream settings are not an object", path=path)
+        for key in ("sample_rate", "factor"):
+            if sel is None or key not in sel:
+                continue
+            v = sel[key]
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            if ok and key == "sample_rate":
+                ok = PMD_RATE_HZ[0] <= v <= PMD_RATE_HZ[1]
+            if ok and key == "factor":
+                ok = v > 0
+            if not ok:
+                raise RecordingFormatError(f"the device's {name} {key} {printable(repr(v), 40)} is not "
+                                           + (f"a rate of {PMD_RATE_HZ[0]:g}-{PMD_RATE_HZ[1]:g} Hz"
+                                              if key == "sample_rate" else "a positive number"), path=path)
+    return pmd
 
 
 def _raw_streams(rec: Recording, frames: list[dict]) -> None:
@@ -296,11 +403,10 @@ def _raw_streams(rec: Recording, frames: list[dict]) -> None:
     When the ECG's beats are regular they are the recording's beats (``rr_source`` ``ecg``), and the strap's
     own R-R is kept in ``strap_rr``."""
     from vagal_coach.io.ecg import recording_from_ecg
-    from vagal_coach.io.model import AccTrace, EcgTrace
-    from vagal_coach.sensors.pmd import ACC, ECG, PmdDecoder
+    from vagal_coach.wire.pmd import ACC, ECG, PmdDecoder
 
     dec = PmdDecoder()
-    dec.configure(rec.device.get("pmd") or {})
+    dec.configure(_pmd_settings(rec.device.get("pmd"), rec.path))
     parts: dict[int, list] = {ECG: [], ACC: []}
     kept_t: list[float] = []
     kept_raw: list[bytes] = []
@@ -328,7 +434,7 @@ def _raw_streams(rec: Recording, frames: list[dict]) -> None:
             if sm.mtype in parts:
                 parts[sm.mtype].append(sm if shift == 0.0 else type(sm)(sm.mtype, sm.t_s + shift, sm.values,
                                                                           sm.gap_before))
-    rec.meta["pmd_t_s"], rec.meta["pmd_raw"] = kept_t, kept_raw  # a replay sends them again, as live
+    rec.pmd_frames = PmdFrames(np.asarray(kept_t, float), kept_raw)  # a replay sends them again, as live
     if parts[ACC]:
         rec.acc = AccTrace(np.concatenate([s.t_s for s in parts[ACC]]),
                            np.concatenate([s.values for s in parts[ACC]]), dec.rates_hz[ACC])
@@ -343,8 +449,8 @@ def _raw_streams(rec: Recording, frames: list[dict]) -> None:
         rec.ecg = EcgTrace(t[keep], uv[keep], dec.rates_hz[ECG])
         return
     rec.ecg = ecg_rec.ecg
-    rec.meta["ecg"] = ecg_rec.meta["ecg"]
-    if ecg_rec.meta["ecg"]["quality"] == "good" and ecg_rec.n_beats:
+    rec.ecg_quality = ecg_rec.ecg_quality
+    if ecg_rec.ecg_quality is not None and ecg_rec.ecg_quality.good and ecg_rec.n_beats:
         rec.strap_rr = (rec.beat_t_s, rec.rr_ms)
         rec.beat_t_s, rec.rr_ms = ecg_rec.beat_t_s, ecg_rec.rr_ms
         rec.rr_source = "ecg"

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-from vagal_coach import __version__
 from vagal_coach.analysis import SUMMARY_ROWS, Analysis, fmt_duration
 from vagal_coach.hrv.spectral import BANDS_HZ
-from vagal_coach.hrv.time_domain import windowed_time_domain
+from vagal_coach.version import __version__
 
 DISCLAIMER = ("vagal-coach supports breathing practice and HRV review. It is not a medical device; these "
               "figures are not a diagnosis.")
@@ -27,16 +28,22 @@ def _fmt(v: object, f: str) -> str:
     return f.format(v)
 
 
-def write_analysis_report(a: Analysis, out: Path, *, trend_window_s: float = 60.0) -> None:
+def write_analysis_report(a: Analysis, out: Path, *, trend_window_s: float = 60.0, force: bool = False,
+                          inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
+    from vagal_coach.io.atomic import atomic_path
+
     rec, m = a.recording, a.metrics
     settings = m["settings"]
-    with PdfPages(out) as pdf:
+    # an ectopic beat changes two intervals (the premature one and the compensatory one), a missed beat
+    # splits one in two: the tachogram marks the intervals changed, named so in its legend and on page 1
+    n_changed = int(np.count_nonzero(a.corrected))
+    with atomic_path(out, force=force, inputs=inputs) as tmp, PdfPages(tmp) as pdf:
         # ---- page 1: facts, metrics, settings
         fig = plt.figure(figsize=A4)
         fig.text(0.07, 0.955, "HRV analysis report", fontsize=18, weight="bold")
@@ -47,17 +54,20 @@ def write_analysis_report(a: Analysis, out: Path, *, trend_window_s: float = 60.
             ("Device", " ".join(str(dev.get(k)) for k in ("name", "address") if dev.get(k)) or "unknown"),
             ("Profile", rec.profile or "-"), ("Length", fmt_duration(rec.duration_s)),
             ("Beats", f"{rec.n_beats}"),
-            ("Artifacts", f"{settings['artifact_method']}: {m['artifacts_pct']:.2f} % of beats corrected"
+            ("Artifacts", f"{settings['artifact_method']}: {sum(m['artifacts'].values())} artifacts, "
+             f"{m['artifacts_pct']:.2f} % of beats"
              + (" (" + ", ".join(f"{k} {v}" for k, v in m["artifacts"].items() if v) + ")"
                 if any(m["artifacts"].values()) else "")),
+            ("Corrected", f"{n_changed} intervals changed by the correction (the tachogram's dots)"
+             if settings["artifact_method"] != "none" else "nothing (artifacts: none)"),
             ("Gaps", f"{len(rec.gaps)}" + (f" ({sum(g.end_s - g.start_s for g in rec.gaps):.0f} s)"
                                              if rec.gaps else "")),
             ("Markers", f"{len(rec.markers)}"),
         ]
         y = 0.9
-        for k, v in facts:
-            fig.text(0.07, y, k, fontsize=9, weight="bold")
-            fig.text(0.25, y, str(v)[:95], fontsize=9)
+        for label, value in facts:
+            fig.text(0.07, y, label, fontsize=9, weight="bold")
+            fig.text(0.25, y, str(value)[:95], fontsize=9)
             y -= 0.018
         y -= 0.012
         fig.text(0.07, y, "Metrics", fontsize=12, weight="bold")
@@ -120,7 +130,7 @@ def write_analysis_report(a: Analysis, out: Path, *, trend_window_s: float = 60.
         ax.plot(t_min, a.rr_ms, color=C_BLUE, lw=0.6)
         if np.any(a.corrected):
             ax.plot(t_min[a.corrected], a.rr_ms[a.corrected], "o", ms=3, color=C_VERM,
-                    label=f"corrected ({int(a.corrected.sum())})")
+                    label=f"intervals changed by the correction ({n_changed})")
             ax.legend(loc="upper right", fontsize=7)
         for mk in rec.markers:
             ax.axvline(mk.t_s / 60.0, color=C_GREY, lw=0.8, ls="--")
@@ -131,13 +141,13 @@ def write_analysis_report(a: Analysis, out: Path, *, trend_window_s: float = 60.
         ax.set_ylabel("RR (ms)", fontsize=8)
         # PSD
         ax = axes[1]
-        f, p = a.spectrum.f_hz, a.spectrum.psd_ms2_hz
+        f, psd = a.spectrum.f_hz, a.spectrum.psd_ms2_hz
         sel = f <= 0.5
-        ax.plot(f[sel], p[sel], color="black", lw=0.8)
-        for (name, (lo, hi)), col in zip(BANDS_HZ.items(), (C_SKY, C_ORANGE, C_GREEN)):
+        ax.plot(f[sel], psd[sel], color="black", lw=0.8)
+        for (band_name, (lo, hi)), colour in zip(BANDS_HZ.items(), (C_SKY, C_ORANGE, C_GREEN)):
             band = (f >= lo) & (f <= hi)
-            ax.fill_between(f[band], p[band], color=col, alpha=0.5,
-                            label=f"{name.upper()} {m.get(name + '_ms2') or float('nan'):.0f} ms²")
+            ax.fill_between(f[band], psd[band], color=colour, alpha=0.5,
+                            label=f"{band_name.upper()} {m.get(band_name + '_ms2') or float('nan'):.0f} ms²")
         ax.legend(fontsize=7, loc="upper right")
         ax.set_xlim(0, 0.5)
         ax.set_title("Power spectral density", fontsize=10, loc="left")
@@ -161,7 +171,9 @@ def write_analysis_report(a: Analysis, out: Path, *, trend_window_s: float = 60.
         ax_h.set_xlabel("RR (ms)", fontsize=8)
         ax = axes[3]
         w = a.settings.window_s or trend_window_s
-        tr = a.trend if a.trend is not None else windowed_time_domain(a.t_s, a.rr_ms, w)
+        from vagal_coach.analysis.windows import windows
+
+        tr = a.trend if a.trend is not None else windows(a.t_s, a.rr_ms, w)
         mid = (tr["start_s"] + w / 2) / 60.0
         ax.plot(mid, tr["rmssd_ms"], "-o", ms=2.5, color=C_GREEN, lw=1)
         ax.set_title(f"RMSSD over consecutive {w:g} s windows", fontsize=10, loc="left")

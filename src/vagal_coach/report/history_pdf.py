@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from vagal_coach import __version__
+import numpy as np
+
 from vagal_coach.clock import mmss
 from vagal_coach.report.analysis_pdf import A4, C_BLUE, C_GREY, C_ORANGE, C_VERM, DISCLAIMER, _fmt
 from vagal_coach.session.library import TRENDS, progress, weekly_median
+from vagal_coach.version import __version__
 
 ROWS_PER_PAGE = 38
+
+
+def _utc(t_s: np.ndarray) -> np.ndarray:
+    """Unix seconds as UTC datetimes matplotlib draws on a date axis."""
+    return (np.asarray(t_s, dtype=float) * 1000.0).astype("datetime64[ms]")
 
 
 def _row(r: dict) -> list[str]:
@@ -29,7 +38,8 @@ HEADERS = ["date (UTC)", "profile", "kind", "length", "rate\n/min", "rest\nlnRMS
            "feel\n0-10"]
 
 
-def write_history_report(rows: list[dict], out: Path, profile: str | None = None) -> None:
+def write_history_report(rows: list[dict], out: Path, profile: str | None = None, *, force: bool = False,
+                         inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -37,9 +47,11 @@ def write_history_report(rows: list[dict], out: Path, profile: str | None = None
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
+    from vagal_coach.io.atomic import atomic_path
+
     ok = [r for r in rows if r.get("status") == "ok"]
     bad = [r for r in rows if r.get("status") != "ok"]
-    with PdfPages(out) as pdf:
+    with atomic_path(out, force=force, inputs=inputs) as tmp, PdfPages(tmp) as pdf:
         fig = plt.figure(figsize=A4)
         fig.text(0.07, 0.955, "Progress across sessions", fontsize=17, weight="bold")
         fig.text(0.07, 0.935, DISCLAIMER, fontsize=7.5, color=C_GREY)
@@ -50,9 +62,9 @@ def write_history_report(rows: list[dict], out: Path, profile: str | None = None
                  ("Kinds", ", ".join(f"{k} {sum(r.get('kind') == k for r in ok)}"
                                      for k in sorted({str(r.get('kind')) for r in ok})) or "n/a")]
         y = 0.905
-        for k, v in facts:
-            fig.text(0.07, y, k, fontsize=9, weight="bold")
-            fig.text(0.25, y, v[:95], fontsize=9)
+        for label, value in facts:
+            fig.text(0.07, y, label, fontsize=9, weight="bold")
+            fig.text(0.25, y, value[:95], fontsize=9)
             y -= 0.018
         trends = progress(rows)
         colours = (C_BLUE, C_ORANGE, C_VERM)
@@ -60,11 +72,10 @@ def write_history_report(rows: list[dict], out: Path, profile: str | None = None
             a = fig.add_axes((0.1, 0.6 - 0.25 * k, 0.83, 0.17))
             t, v = trends[col]
             if t.size:
-                d = [datetime.fromtimestamp(x, timezone.utc) for x in t]
-                a.plot(d, v, "o", color=colours[k], ms=4, alpha=0.7, label="session")
+                a.plot(_utc(t), v, "o", color=colours[k], ms=4, alpha=0.7, label="session")
                 wt, wv = weekly_median(t, v)
                 if wt.size > 1:
-                    a.plot([datetime.fromtimestamp(x, timezone.utc) for x in wt], wv, "-", color=colours[k], lw=2,
+                    a.plot(_utc(wt), wv, "-", color=colours[k], lw=2,
                            label="weekly median")
                 a.legend(fontsize=7, loc="upper left", frameon=False)
                 a.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))

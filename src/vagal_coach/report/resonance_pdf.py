@@ -2,28 +2,51 @@
 
 from __future__ import annotations
 
+import os
+import textwrap
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-from vagal_coach import __version__
 from vagal_coach.analysis.assessment import EVIDENCE_COLUMNS, evidence_rows
 from vagal_coach.hrv.resonance import Recommendation
-from vagal_coach.io.model import Recording
+from vagal_coach.model import Recording
 from vagal_coach.report.analysis_pdf import A4, C_BLUE, C_GREEN, C_GREY, C_ORANGE, C_VERM, DISCLAIMER, _fmt
+from vagal_coach.version import __version__
+
+#: the evidence table's shading of the recommended rate's row
+SHADE = "#d8f0e6"
 
 
-def write_resonance_report(rec: Recording, result: Recommendation, out: Path) -> None:
+def shaded_row(result: Recommendation) -> int | None:
+    """The evidence table's row shaded as the recommended one: for a stepped protocol the rate
+    recommended, for a sliding one the stretch of the sweep whose smoothed evidence was largest (the
+    recommended rate is refined between stretches, so no row has it exactly); None without a
+    recommendation."""
+    if result.recommended_bpm is None:
+        return None
+    for i, r in enumerate(result.rates):
+        if result.protocol == "stepped" and abs(r.rate_bpm - result.recommended_bpm) < 1e-6:
+            return i
+        if result.protocol != "stepped" and r.wins:
+            return i
+    return None
+
+
+def write_resonance_report(rec: Recording, result: Recommendation, out: Path, *, force: bool = False,
+                           inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from vagal_coach.session.pacer import PacerSchedule
+    from vagal_coach.io.atomic import atomic_path
+    from vagal_coach.model.pacer import PacerSchedule
 
-    with PdfPages(out) as pdf:
+    with atomic_path(out, force=force, inputs=inputs) as tmp, PdfPages(tmp) as pdf:
         fig = plt.figure(figsize=A4)
         fig.text(0.07, 0.955, "Resonance breathing rate assessment", fontsize=17, weight="bold")
         fig.text(0.07, 0.935, DISCLAIMER, fontsize=7.5, color=C_GREY)
@@ -31,9 +54,9 @@ def write_resonance_report(rec: Recording, result: Recommendation, out: Path) ->
                  ("Protocol", f"{result.protocol} ({len(result.rates)} "
                   + ("rates" if result.protocol == "stepped" else "stretches of the sweep") + ")")]
         y = 0.905
-        for k, v in facts:
-            fig.text(0.07, y, k, fontsize=9, weight="bold")
-            fig.text(0.25, y, str(v)[:95], fontsize=9)
+        for label, value in facts:
+            fig.text(0.07, y, label, fontsize=9, weight="bold")
+            fig.text(0.25, y, str(value)[:95], fontsize=9)
             y -= 0.018
         if result.recommended_bpm is not None:
             head = (f"Recommended rate: {result.recommended_bpm:g} breaths/min "
@@ -41,13 +64,27 @@ def write_resonance_report(rec: Recording, result: Recommendation, out: Path) ->
             colour = C_GREEN
         else:
             head, colour = "No rate recommended", C_VERM
-        fig.text(0.07, y - 0.012, head, fontsize=13, weight="bold", color=colour)
-        fig.text(0.07, y - 0.034, result.reason[:120], fontsize=8.5)
-        fig.text(0.07, y - 0.05, "Scored on the criteria of Shaffer & Meehan (2020): phase nearest 0°, largest "
-                 "peak-to-trough HR, LF power,\nLF peak, smoothest curve, fewest LF peaks. The recommended "
-                 "rate is shaded.", fontsize=7.5,
-                 color=C_GREY)
-        ax = fig.add_axes((0.05, 0.50, 0.9, y - 0.09 - 0.50))
+        shaded = shaded_row(result)
+        y -= 0.012
+        fig.text(0.07, y, head, fontsize=13, weight="bold", color=colour, va="top")
+        y -= 0.026
+        # every line of text on its own baseline, top-aligned from the one above: nothing overprints
+        for line in textwrap.wrap(result.reason, 110) or [""]:
+            fig.text(0.07, y, line, fontsize=8.5, va="top")
+            y -= 0.015
+        criteria = ("Scored on the criteria of Shaffer & Meehan (2020): phase nearest 0°, largest peak-to-trough HR, "
+                    "LF power, LF peak, smoothest curve, fewest LF peaks." if result.protocol == "stepped" else
+                    "Sliding protocol (Fisher & Lehrer 2022): largest peak-to-trough HR and power at the pacer's "
+                    "rate along the sweep, smoothed over neighbouring stretches.")
+        if shaded is not None:
+            criteria += (" The recommended rate is shaded." if result.protocol == "stepped" else
+                         f" The stretch of the sweep nearest the recommended rate is shaded "
+                         f"({result.rates[shaded].rate_bpm:.2f} breaths/min).")
+        y -= 0.004
+        for line in textwrap.wrap(criteria, 125):
+            fig.text(0.07, y, line, fontsize=7.5, color=C_GREY, va="top")
+            y -= 0.013
+        ax = fig.add_axes((0.05, 0.50, 0.9, y - 0.01 - 0.50))
         ax.axis("off")
         rows = evidence_rows(result)
         if rows:
@@ -60,16 +97,15 @@ def write_resonance_report(rec: Recording, result: Recommendation, out: Path) ->
                 if i == 0:
                     cell.set_height(cell.get_height() * 1.7)
                     cell.set_facecolor("#eeeeee")
-                elif result.recommended_bpm is not None and \
-                        abs(result.rates[i - 1].rate_bpm - result.recommended_bpm) < 1e-6:
-                    cell.set_facecolor("#d8f0e6")
+                elif shaded is not None and i - 1 == shaded:
+                    cell.set_facecolor(SHADE)
         # criteria per rate
         rates = np.array([r.rate_bpm for r in result.rates])
         panels = (("peak_to_trough_bpm", "peak-to-trough (bpm)", C_BLUE),
                   ("resonance_power_ms2", "power at the pacer (ms²)", C_ORANGE),
                   ("lf_ms2", "LF power (ms²)", C_GREEN), ("phase_deg", "HR-breathing phase (°)", C_VERM))
-        for k, (attr, title, c) in enumerate(panels):
-            a = fig.add_axes((0.08 + 0.47 * (k % 2), 0.27 - 0.21 * (k // 2), 0.38, 0.15))
+        for j, (attr, title, c) in enumerate(panels):
+            a = fig.add_axes((0.08 + 0.47 * (j % 2), 0.27 - 0.21 * (j // 2), 0.38, 0.15))
             v = np.array([getattr(r, attr) for r in result.rates], dtype=float)
             if rates.size:
                 w = 0.8 * (np.min(np.abs(np.diff(rates))) if rates.size > 1 else 0.5)
@@ -96,8 +132,8 @@ def write_resonance_report(rec: Recording, result: Recommendation, out: Path) ->
         n = max(1, min(len(result.rates), 8))
         shown = result.rates if len(result.rates) <= 8 else \
             [result.rates[i] for i in np.linspace(0, len(result.rates) - 1, 8).astype(int)]
-        for k, r in enumerate(shown):
-            a = fig.add_axes((0.09, 0.87 - (k + 1) * 0.84 / n + 0.02, 0.84, 0.84 / n - 0.045))
+        for j, r in enumerate(shown):
+            a = fig.add_axes((0.09, 0.87 - (j + 1) * 0.84 / n + 0.02, 0.84, 0.84 / n - 0.045))
             sel = (t >= r.start_s) & (t < r.end_s)
             a.plot(t[sel] / 60.0, hr[sel], color=C_BLUE, lw=0.9)
             if sel.any():

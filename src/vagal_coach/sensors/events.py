@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -41,6 +41,6 @@ class BeatSource(Protocol):
     name: str
     simulated: bool
 
-    def events(self) -> AsyncIterator[SourceEvent]: ...
+    def events(self) -> AsyncGenerator[SourceEvent, None]: ...
 
     async def close(self) -> None: ...

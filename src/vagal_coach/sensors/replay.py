@@ -8,12 +8,12 @@ beat's time. Link events and gaps of native sessions are replayed too, and a str
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 import numpy as np
 
 from vagal_coach.clock import Clock
-from vagal_coach.io.model import Recording
+from vagal_coach.model import Recording
 from vagal_coach.sensors.events import DeviceInfo, LinkEvent, Notification, PmdFrame, SourceEvent
 from vagal_coach.sensors.hrm import Contact, encode_hrm
 
@@ -32,12 +32,12 @@ class ReplaySource:
         self._closed = True
 
     def _stream(self) -> tuple[np.ndarray, list[bytes]]:
-        raw_hex = self.rec.meta.get("notification_raw_hex")
-        t = self.rec.meta.get("notification_t_s")
-        if raw_hex is not None and t is not None and len(raw_hex) == len(t) and len(t) > 0:
-            return np.asarray(t, float), [bytes.fromhex(h) for h in raw_hex]
+        notes = self.rec.notifications
+        if notes is not None and len(notes) == notes.t_s.size > 0:
+            return np.asarray(notes.t_s, float), list(notes.raw)
         rr = self.rec.rr_ms
-        hr = np.round(60000.0 / rr).astype(int)
+        with np.errstate(divide="ignore", over="ignore"):  # what a strap's uint16 can say (0.1 ms intervals too)
+            hr = np.clip(np.nan_to_num(np.round(60000.0 / rr), posinf=65535), 0, 65535).astype(int)
         return self.rec.beat_t_s.copy(), [encode_hrm(int(h), [float(r)], Contact.CONTACT) for h, r in zip(hr, rr)]
 
     def timeline(self) -> list[SourceEvent]:
@@ -52,8 +52,9 @@ class ReplaySource:
         dev["replay"] = True
         out: list[SourceEvent] = [DeviceInfo(0.0, dev)]
         # a strap's raw frames (a native recording of an H10) go in among the notifications, in arrival order
-        pt = np.asarray(self.rec.meta.get("pmd_t_s") or [], float)
-        praw: list[bytes] = list(self.rec.meta.get("pmd_raw") or [])
+        frames = self.rec.pmd_frames
+        pt = np.asarray(frames.t_s if frames is not None else [], float)
+        praw: list[bytes] = list(frames.raw) if frames is not None else []
         all_t = np.concatenate((t, pt))
         order = np.argsort(all_t, kind="stable")
         n = t.size
@@ -66,7 +67,7 @@ class ReplaySource:
         out.append(LinkEvent(float(all_t.max()) if all_t.size else 0.0, "closed", "end of recording"))
         return out
 
-    async def events(self) -> AsyncIterator[SourceEvent]:
+    async def events(self) -> AsyncGenerator[SourceEvent, None]:
         clk = self.clock
         offset = self.start_s
         for ev in self.timeline():

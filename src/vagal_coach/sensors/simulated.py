@@ -13,8 +13,9 @@ The ECG lags the heart-rate stream by ``ECG_LAG_S`` (its waves need the next bea
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -129,10 +130,10 @@ class SimulatedStrap:
     def _in(self, spans: list[tuple[float, float]], t: float) -> bool:
         return any(a <= t < b for a, b in spans)
 
-    async def events(self) -> AsyncIterator[SourceEvent]:
+    async def events(self) -> AsyncGenerator[SourceEvent, None]:
         clk = self.clock
         yield LinkEvent(clk.now(), "connected", "simulated")
-        info = {"name": self.name, "address": SIMULATED_ADDRESS, "simulated": True,
+        info: dict[str, Any] = {"name": self.name, "address": SIMULATED_ADDRESS, "simulated": True,
                 "battery_pct": self.battery_pct, "body_location": "chest", "model": "vagal-coach physiological model"}
         if self.raw:
             info["model"] += " (raw ECG and ACC as a Polar H10 sends them)"

@@ -14,9 +14,9 @@ from vagal_coach.hrv.artifacts import live_gate
 from vagal_coach.hrv.breath import peak_to_trough
 from vagal_coach.hrv.live import SPECTRAL_WINDOW_S, live_panel, live_spectrum
 from vagal_coach.hrv.ringbuffer import BeatRingBuffer
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.sensors.hrm import HrmParseError, Measurement, parse_hrm
 from vagal_coach.session.beatclock import BeatBatch, BeatClock
-from vagal_coach.session.pacer import PacerSchedule
 
 QUALITY_WINDOW_S = 60.0
 
@@ -78,30 +78,42 @@ class LiveEngine:
         self.schedule = schedule
         self._p2t_cache = (-1, float("nan"))
 
-    def push_raw(self, t_arrival_s: float, raw: bytes) -> tuple[Measurement | None, BeatBatch, list[Snapshot]]:
+    def receive(self, t_arrival_s: float, raw: bytes) -> tuple[Measurement | None, BeatBatch]:
+        """A notification parsed and its beats placed in time (the beat clock): what the recorder writes.
+        No analysis yet (:meth:`analyse`); ``None`` for bytes that are not a heart-rate measurement."""
         try:
             m = parse_hrm(raw)
         except HrmParseError:
             self.parse_errors += 1
-            return None, BeatBatch(np.zeros(0), np.zeros(0)), []
-        batch, snaps = self.push(t_arrival_s, m)
-        return m, batch, snaps
+            return None, BeatBatch(np.zeros(0), np.zeros(0))
+        return m, self.place(t_arrival_s, m)
 
-    def push(self, t_arrival_s: float, m: Measurement) -> tuple[BeatBatch, list[Snapshot]]:
+    def place(self, t_arrival_s: float, m: Measurement) -> BeatBatch:
+        """The measurement's contact and HR taken, its R-R placed in time by the beat clock."""
         self.contact = m.contact.value
         self.last_hr_reported = m.hr_bpm
-        batch = self.clock.push(t_arrival_s, m.rr_ms)
+        return self.clock.push(t_arrival_s, m.rr_ms)
+
+    def analyse(self, batch: BeatBatch) -> list[Snapshot]:
+        """The strap's beats gated, buffered and turned into snapshots (none while beats come from the ECG)."""
         if not self.beats_from_strap:
-            return batch, []
+            return []
         last = self.buffer.last(1)[0]
         after = -np.inf if last.size == 0 else float(last[-1]) + 1e-3  # beats the ECG gave already
         if self.deferred:
             for t, r in zip(batch.t_s.tolist(), batch.rr_ms.tolist()):
                 if t > after:
                     self.log.append((t, r, self.admit(t, r), self.contact))
-            return batch, []
-        snaps = [self._beat(float(t), float(r)) for t, r in zip(batch.t_s, batch.rr_ms) if t > after]
-        return batch, snaps
+            return []
+        return [self._beat(float(t), float(r)) for t, r in zip(batch.t_s, batch.rr_ms) if t > after]
+
+    def push_raw(self, t_arrival_s: float, raw: bytes) -> tuple[Measurement | None, BeatBatch, list[Snapshot]]:
+        m, batch = self.receive(t_arrival_s, raw)
+        return m, batch, self.analyse(batch) if m is not None else []
+
+    def push(self, t_arrival_s: float, m: Measurement) -> tuple[BeatBatch, list[Snapshot]]:
+        batch = self.place(t_arrival_s, m)
+        return batch, self.analyse(batch)
 
     def push_beats(self, t_s: np.ndarray, rr_ms: np.ndarray) -> list[Snapshot]:
         """Beats timed elsewhere (R-peaks of the strap's ECG): those after the last beat analysed, with a

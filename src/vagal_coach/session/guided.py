@@ -23,11 +23,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vagal_coach.errors import UserError
 from vagal_coach.hrv.breath import breathing_rate_bpm
-from vagal_coach.io.model import PacerEvent
-from vagal_coach.session.pacer import MAX_RAMP_START_BPM, PacerSchedule
+from vagal_coach.model import PacerEvent
+from vagal_coach.model.pacer import MAX_RAMP_START_BPM, PacerSchedule
+from vagal_coach.paths import guided_dir
+
+if TYPE_CHECKING:
+    from vagal_coach.session.trainer import Trainer
 
 SCRIPT_FORMAT = "vagal-coach guided script 1"
 PACER_MODES = ("off", "ramp", "resonance")
@@ -117,9 +122,7 @@ def load_script(path: str | Path) -> Script:
 
 
 def user_scripts_dir() -> Path:
-    from vagal_coach.session.recorder import data_dir
-
-    return data_dir() / "guided"
+    return guided_dir()
 
 
 def _user_scripts() -> list[Script | UserError]:
@@ -245,7 +248,8 @@ def plan(script: Script, minutes: float, resonance_bpm: float) -> Plan:
     if mins > total_s:
         raise UserError(f"'{script.title}' needs at least {mins / 60:.1f} min")
     shares = sum(p.share for p in phases) or 1.0
-    planned, prompts = [], []
+    planned: list[PlannedPhase] = []
+    prompts: list[TimedPrompt] = []
     t = 0.0
     for p in phases:
         d = p.min_s + (total_s - mins) * p.share / shares
@@ -266,7 +270,7 @@ class GuidedSession:
     """
 
     plan: Plan
-    trainer: object  # vagal_coach.session.trainer.Trainer
+    trainer: Trainer
     on_prompt: list[Callable[[TimedPrompt | None], None]] = field(default_factory=list)
     on_phase: list[Callable[[PlannedPhase], None]] = field(default_factory=list)
     own_bpm: float = float("nan")
@@ -314,7 +318,8 @@ class GuidedSession:
         tr.session.add_note("guided", **self.header())
         settle = self.plan.phases[0]
         pending_pacer = settle.pacer == "off" and len(self.plan.phases) > 1
-        marks: list[tuple[float, str, object]] = [(q.t_s, "prompt", q) for q in self.plan.prompts]
+        marks: list[tuple[float, str, TimedPrompt | PlannedPhase | None]] = [
+            (q.t_s, "prompt", q) for q in self.plan.prompts]
         marks += [(q.t_s + self.plan.script.prompt_seconds, "clear", q) for q in self.plan.prompts]
         marks += [(p.t0_s, "phase", p) for p in self.plan.phases]
         if pending_pacer:
@@ -328,7 +333,7 @@ class GuidedSession:
             await clock.sleep_until(t_s)
             if tr.session.stopped:
                 return
-            if what == "phase":
+            if what == "phase" and isinstance(obj, PlannedPhase):
                 tr.session.add_marker(f"phase: {obj.kind}", obj.title, t_s=t_s)
                 for cb in self.on_phase:
                     cb(obj)
@@ -339,15 +344,15 @@ class GuidedSession:
                                     round(self.own_bpm, 2))
                 if self.own_rhythm_from_s is None:
                     tr.apply_events(self.plan.pacer_events(self.own_bpm, from_kind=self.plan.phases[1].kind))
-            elif what == "prompt":
+            elif what == "prompt" and isinstance(obj, TimedPrompt):
                 shown = obj
                 tr.session.add_note("prompt", phase=obj.phase, index=obj.index, text=obj.text)
-                for cb in self.on_prompt:
-                    cb(obj)
+                for show in self.on_prompt:
+                    show(obj)
             elif what == "clear" and shown is obj:
                 shown = None
-                for cb in self.on_prompt:
-                    cb(None)
+                for show in self.on_prompt:
+                    show(None)
 
 
 def record_rating(path: str | Path, value: float, question: str, t_s: float | None = None) -> None:

@@ -15,16 +15,22 @@ from pathlib import Path
 
 import numpy as np
 
-from vagal_coach.errors import UserError
-from vagal_coach.session.recorder import _slug, data_dir
+from vagal_coach.errors import UserError, printable
+from vagal_coach.io.atomic import private_dir, write_text
+from vagal_coach.paths import (
+    client_folder,
+    client_name,
+    data_dir,
+    legacy_profile_path,
+    library_path,
+    profile_path,
+    profiles_dir,
+    recordings_root,
+)
 
 COLUMNS = ("path", "profile", "start_utc", "kind", "duration_s", "n_beats", "rate_bpm", "resting_ln_rmssd",
            "session_rmssd_ms", "session_ln_rmssd", "resonance_power_ms2", "coherence", "rating",
            "artifacts_pct", "status", "error", "mtime", "size")
-
-
-def library_path() -> Path:
-    return data_dir() / "library.sqlite3"
 
 
 def _metrics(path: Path) -> dict:
@@ -59,16 +65,14 @@ def _metrics(path: Path) -> dict:
         out["coherence"] = coherence_ratio(f, p)[0]
     else:
         out["resonance_power_ms2"] = out["coherence"] = nan
-    shown = rec.meta.get("summary")
-    if isinstance(shown, dict):  # the session's own summary (session.summary): the figures shown at Stop
+    if rec.summary is not None:  # the session's own summary (session.summary): the figures shown at Stop
         from vagal_coach.session.summary import Summary
 
-        s = Summary.from_dict(shown)
+        s = Summary.from_dict(rec.summary)
         out["duration_s"] = s.duration_s
         out["session_rmssd_ms"], out["session_ln_rmssd"] = s.practice_rmssd_ms, s.practice_ln_rmssd
         out["resonance_power_ms2"], out["coherence"] = s.mean_resonance_ms2, s.mean_coherence
-    ratings = [n.get("value") for n in rec.meta.get("ratings", []) if isinstance(n.get("value"), (int, float))]
-    out["rating"] = float(ratings[-1]) if ratings else nan
+    out["rating"] = rec.guided.ratings[-1].value if rec.guided.ratings else nan
     return out
 
 
@@ -90,15 +94,19 @@ class Library:
 
     def index(self, path: Path) -> dict:
         p = Path(path).resolve()
-        st = p.stat() if p.exists() else None
+        try:
+            st = p.stat()
+        except OSError:
+            st = None
         row: dict = dict.fromkeys(COLUMNS)
         row.update(path=str(p), mtime=st.st_mtime if st else None, size=st.st_size if st else None)
         try:
             row.update(_metrics(p), status="ok", error=None)
         except UserError as e:
-            row.update(status="unreadable", error=str(e), profile=p.parent.name)
+            row.update(status="unreadable", error=str(e), profile=Path(path).absolute().parent.name)
         except Exception as e:  # noqa: BLE001 - a damaged file must not hide the rest of the library
-            row.update(status="unreadable", error=f"{p}: {e}", profile=p.parent.name)
+            row.update(status="unreadable", error=str(UserError(f"{type(e).__name__}: {e}", path=p)),
+                       profile=Path(path).absolute().parent.name)
         clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
         with self._db() as db:
             db.execute(f"INSERT OR REPLACE INTO recordings VALUES ({', '.join('?' for _ in COLUMNS)})",
@@ -107,7 +115,7 @@ class Library:
 
     def rebuild(self, root: Path | None = None) -> int:
         """Index every recording under ``root`` (the user's recordings folder); returns how many."""
-        base = Path(root) if root else data_dir() / "recordings"
+        base = Path(root) if root else recordings_root()
         files = sorted(base.rglob("*.vcs.jsonl")) if base.exists() else []
         with self._db() as db:
             db.execute("DELETE FROM recordings")
@@ -117,12 +125,15 @@ class Library:
 
     def refresh(self, root: Path | None = None) -> None:
         """Index new or changed files; mark vanished ones unreadable (missing)."""
-        base = Path(root) if root else data_dir() / "recordings"
+        base = Path(root) if root else recordings_root()
         known = {r["path"]: r for r in self.sessions(include_unreadable=True)}
         for f in sorted(base.rglob("*.vcs.jsonl")) if base.exists() else []:
             r = known.pop(str(f.resolve()), None)
-            st = f.stat()
-            if r is None or r["mtime"] != st.st_mtime or r["size"] != st.st_size:
+            try:
+                st = f.stat()
+            except OSError:  # a dangling link, a file gone meanwhile: listed as unreadable, never a stop
+                st = None
+            if r is None or st is None or r["mtime"] != st.st_mtime or r["size"] != st.st_size:
                 self.index(f)
         for path in known:
             if not Path(path).exists():
@@ -134,9 +145,9 @@ class Library:
         q = f"SELECT {', '.join(COLUMNS)} FROM recordings"
         args: list = []
         conds = []
-        if profile:
-            conds.append("profile = ?")
-            args.append(_slug(profile) if _slug(profile) != profile else profile)
+        if profile:  # the name as typed (the recordings' headers), or its folder (an unreadable file's row)
+            conds.append("(profile = ? OR profile = ?)")
+            args += [client_name(profile), client_folder(profile)]
         if not include_unreadable:
             conds.append("status = 'ok'")
         if conds:
@@ -151,53 +162,104 @@ class Library:
 
 
 # ---------------------------------------------------------------- profiles
-def profile_path(name: str) -> Path:
-    return data_dir() / "profiles" / f"{_slug(name)}.json"
-
-
 def list_profiles() -> list[str]:
-    """Client names: those with a profile file and those with recordings."""
-    names = set()
-    pdir = data_dir() / "profiles"
-    for f in pdir.glob("*.json") if pdir.is_dir() else []:
+    """Client names as typed: those with a profile file and those with recordings (a damaged profile file
+    is listed by its file name, never a stop)."""
+    names: set[str] = set()
+    pdir = profiles_dir()
+    for f in sorted(pdir.glob("*.json")) if pdir.is_dir() else []:
         try:
-            names.add(str(json.loads(f.read_text()).get("name") or f.stem))
-        except (OSError, ValueError):
+            d = json.loads(f.read_text(encoding="utf-8"))
+            names.add(client_name(d["name"]) if isinstance(d, dict) and isinstance(d.get("name"), str) else f.stem)
+        except (OSError, ValueError, RecursionError):
             names.add(f.stem)
-    rdir = data_dir() / "recordings"
-    if rdir.is_dir():
-        names.update(d.name for d in rdir.iterdir() if d.is_dir())
+    folders = {client_folder(n) for n in names}
+    rdir = recordings_root()
+    for d in sorted(rdir.iterdir()) if rdir.is_dir() else []:
+        if d.is_dir() and d.name not in folders:
+            names.add(_name_in_folder(d))
     return sorted(names)
 
 
+def _name_in_folder(folder: Path) -> str:
+    """The client's name as typed, from the header of a recording in its folder (else the folder's name)."""
+    for f in sorted(folder.glob("*.vcs.jsonl"))[:3]:
+        try:
+            with open(f, encoding="utf-8") as fh:
+                head = json.loads(fh.readline(1 << 16))
+            name = head.get("profile") if isinstance(head, dict) else None
+            if isinstance(name, str) and name and client_folder(name) == folder.name:
+                return client_name(name)
+        except (OSError, ValueError, RecursionError):
+            continue
+    return folder.name
+
+
 def load_profile(name: str) -> dict:
+    """The client's profile; ``{"name": name}`` when there is none, or when the file is damaged (see
+    ``profile_problem``): a bad file never stops the trainer."""
+    d, _ = _read_profile(name)
+    return d
+
+
+def profile_problem(name: str) -> str | None:
+    """Why the client's profile file cannot be used (one line), or None."""
+    return _read_profile(name)[1]
+
+
+def _read_profile(name: str) -> tuple[dict, str | None]:
+    n = client_name(name)
+    p = profile_path(n)
+    if not p.exists():
+        legacy = legacy_profile_path(n)
+        if legacy != p and legacy.exists():
+            try:  # the old shared slug: only if it is this client's
+                old = json.loads(legacy.read_text(encoding="utf-8"))
+            except (OSError, ValueError, RecursionError):
+                old = None
+            if isinstance(old, dict) and client_name(str(old.get("name", ""))) == n:
+                return old, None
+        return {"name": n}, None
     try:
-        return json.loads(profile_path(name).read_text())
-    except (OSError, ValueError):
-        return {"name": name}
+        d = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as e:
+        return {"name": n}, f"{p}: not a readable profile ({type(e).__name__}); defaults used"
+    if not isinstance(d, dict):
+        return {"name": n}, f"{p}: not a profile (a JSON object); defaults used"
+    rate = d.get("resonance_bpm")
+    if rate is not None and not (isinstance(rate, (int, float)) and not isinstance(rate, bool)
+                                 and 3.0 <= rate <= 10.0):
+        d = {k: v for k, v in d.items() if not k.startswith("resonance_")}
+        return d, f"{p}: resonance_bpm {printable(repr(rate), 40)} is not 3-10 breaths/min; not used"
+    return d, None
+
+
+def _save_profile(name: str, d: dict) -> Path:
+    """Whole or not at all (a temporary file renamed over it: a full disk never truncates a profile), 0600."""
+    p = profile_path(name)
+    private_dir(p.parent, root=data_dir())
+    write_text(p, json.dumps(d, indent=1, allow_nan=False), force=True)
+    return p
 
 
 def update_profile(name: str, **fields: object) -> Path:
     """Set some fields of a client's profile (e.g. ``coherence_target``), keeping the rest."""
     d = load_profile(name)
-    d.update(name=name, **fields)
-    p = profile_path(name)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(json.dumps(d, indent=1))
-    return p
+    d.update(name=client_name(name), **fields)
+    return _save_profile(name, d)
 
 
 def save_resonance(name: str, rate_bpm: float, confidence: float, protocol: str, source: str) -> Path:
     """Store an RF result in the client's profile: it becomes the pacer's default rate."""
     d = load_profile(name)
-    d.update(name=name, resonance_bpm=rate_bpm, resonance_confidence=confidence, resonance_protocol=protocol,
+    d.update(name=client_name(name), resonance_bpm=rate_bpm, resonance_confidence=confidence,
+             resonance_protocol=protocol,
              resonance_source=source, resonance_assessed_utc=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    d.setdefault("history", []).append({k: d[k] for k in ("resonance_bpm", "resonance_confidence",
+    if not isinstance(d.get("history"), list):
+        d["history"] = []
+    d["history"].append({k: d[k] for k in ("resonance_bpm", "resonance_confidence",
                                                           "resonance_protocol", "resonance_assessed_utc")})
-    p = profile_path(name)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(json.dumps(d, indent=1))
-    return p
+    return _save_profile(name, d)
 
 
 # ---------------------------------------------------------------- progress

@@ -25,7 +25,7 @@ import numpy as np
 
 from vagal_coach.errors import UserError
 from vagal_coach.hrv.breath import BREATH_FS_HZ
-from vagal_coach.io.model import Gap, Marker, PacerEvent
+from vagal_coach.model import Gap, Marker, PacerEvent
 from vagal_coach.sensors.events import DeviceInfo, SourceEvent
 from vagal_coach.session.engine import Snapshot
 from vagal_coach.session.raw import RawUpdate

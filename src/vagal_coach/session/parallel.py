@@ -15,8 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.session.engine import PANEL_WINDOW_S, QUALITY_WINDOW_S, Snapshot, compute_snapshot
-from vagal_coach.session.pacer import PacerSchedule
 
 _G: dict = {}
 

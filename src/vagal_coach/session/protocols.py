@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from vagal_coach.io.model import PacerEvent
+from vagal_coach.model import PacerEvent
 
 STEPPED_RATES = (6.5, 6.0, 5.5, 5.0, 4.5)
 

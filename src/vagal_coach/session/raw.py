@@ -1,7 +1,7 @@
 """The raw streams of a strap with Polar's Measurement Data service, live: ECG to our own beats, chest
 acceleration to breaths, and how the breaths follow the pacer.
 
-Frames are decoded and put on the session clock by ``sensors.pmd.PmdDecoder``; the ECG goes through the
+Frames are decoded and put on the session clock by ``wire.pmd.PmdDecoder``; the ECG goes through the
 causal R-peak detector and the acceleration through the causal breathing tracker (``hrv.ecg``,
 ``hrv.breath``), the same code ``analyze`` runs on a recording's frames read back. The detectors count
 samples at the stream's nominal rate; each beat or breath is then placed on the session clock through
@@ -16,9 +16,18 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from vagal_coach.hrv.breath import AccBreathing, Adherence, adherence, breathing_rate_from_onsets, orient
+from vagal_coach.hrv.breath import (
+    STUCK_WINDOW_S,
+    AccBreathing,
+    Adherence,
+    adherence,
+    breathing_rate_from_onsets,
+    orient,
+    stuck_axes,
+)
 from vagal_coach.hrv.ecg import RPeakDetector, ecg_quality, rr_agreement_ms
-from vagal_coach.sensors.pmd import ACC, ECG, PmdDecoder
+from vagal_coach.model.pacer import PacerSchedule
+from vagal_coach.wire.pmd import ACC, ECG, PmdDecoder
 
 ECG_QUALITY_BEATS = 20  # the ECG's beats are used while the last this many are regular
 ORIENT_AFTER_S = 45.0  # breathing is turned to rise with HR once this much of both is at hand
@@ -30,12 +39,12 @@ class _Timeline:
 
     def __init__(self, keep: int) -> None:
         self.keep = keep
-        self.idx = np.zeros(0)
-        self.t = np.zeros(0)
+        self.idx: NDArray[np.float64] = np.zeros(0)
+        self.t: NDArray[np.float64] = np.zeros(0)
         self.n = 0
 
     def add(self, t_s: NDArray[np.float64]) -> None:
-        self.idx = np.concatenate((self.idx, self.n + np.arange(t_s.size)))[-self.keep:]
+        self.idx = np.concatenate((self.idx, self.n + np.arange(t_s.size, dtype=np.float64)))[-self.keep:]
         self.t = np.concatenate((self.t, t_s))[-self.keep:]
         self.n += t_s.size
 
@@ -80,9 +89,22 @@ class RawPipeline:
         self.has_ecg = False
         self.has_acc = False
         self._reported_onsets = 0
+        self._acc_recent = np.zeros((0, 3))  # the last STUCK_WINDOW_S of acceleration, to find stuck axes
+        self.stuck_axes: tuple[bool, bool, bool] = (False, False, False)
+        self._started: set[str] = set()  # streams the strap said it started on the latest connection
+        self._flowing: set[str] = set()  # ... and those that have sent a frame since
 
     def configure(self, pmd_info: dict) -> None:
+        """The streams a (re)connection started (``BleStrap``'s ``pmd`` facts): their settings, and which
+        are now to start flowing (an H10 may take up to 30 s after the start command)."""
         self.decoder.configure(pmd_info)
+        self._started = {k for k in ("ecg", "acc") if isinstance(pmd_info.get(k), dict)
+                         and pmd_info[k].get("status") == "success"}
+        self._flowing = set()
+
+    def starting(self) -> tuple[str, ...]:
+        """Streams started on the latest connection that have sent nothing yet ("ecg", "acc")."""
+        return tuple(k for k in ("ecg", "acc") if k in self._started and k not in self._flowing)
 
     # ---- ECG
     def _push_ecg(self, t_s: NDArray[np.float64], uv: NDArray[np.float64], gap: bool, up: RawUpdate) -> None:
@@ -115,7 +137,8 @@ class RawPipeline:
         return ecg_quality(b).good and self._ecg_line.t.size > 0 and self._ecg_line.t[-1] - b[-1] < 3.0
 
     def agreement(self, strap_beat_t_s: NDArray[np.float64], window_s: float = 60.0) -> tuple[float, float]:
-        """(share of ECG beats the strap also gave, median |RR difference| ms) over the last ``window_s``."""
+        """(share of ECG beats the strap also gave, median |RR difference| ms) over the last ``window_s`` and
+        the span the strap's beats cover."""
         b = np.asarray(self.beats_t_s)
         b = b[np.isfinite(b)]
         if b.size < 3:
@@ -139,13 +162,25 @@ class RawPipeline:
         peak = 0.5 * (edges[np.argmax(smooth)] + edges[np.argmax(smooth) + 1])
         near = d[np.abs(d - peak) < 0.02]
         offset = float(np.median(near)) if near.size else 0.0
-        return rr_agreement_ms(sel, s - offset)
+        s = s - offset
+        sel = sel[(sel > s[0] - 0.05) & (sel < s[-1] + 0.05)]  # the ECG's beats in the span the strap's cover
+        if sel.size < 3:
+            return float("nan"), float("nan")
+        return rr_agreement_ms(sel, s)
 
     # ---- ACC
     def _push_acc(self, t_s: NDArray[np.float64], mg: NDArray[np.float64], gap: bool, up: RawUpdate) -> None:
         fs = self.decoder.rates_hz[ACC]
-        if self._acc is None or gap:
-            self._acc = AccBreathing(fs, sign=self.orientation or 1.0)
+        keep = int(STUCK_WINDOW_S * fs)
+        self._acc_recent = np.concatenate((self._acc_recent, np.asarray(mg, dtype=float).reshape(-1, 3)))[-keep:]
+        use = self._acc.use_axes if self._acc is not None else (True, True, True)
+        if self._acc_recent.shape[0] >= keep:
+            stuck = stuck_axes(self._acc_recent)
+            self.stuck_axes = (bool(stuck[0]), bool(stuck[1]), bool(stuck[2]))
+            use = (True, True, True) if stuck.all() else (not stuck[0], not stuck[1], not stuck[2])
+        if self._acc is None or gap or use != self._acc.use_axes:
+            # (again) from the axes that work: a stuck one (an H10's at -2000 mG) would feed its glitches in
+            self._acc = AccBreathing(fs, sign=self.orientation or 1.0, use_axes=use)
             self._acc_run0 = self._acc_line.n
             self._reported_onsets = 0
         self._acc_line.add(t_s)
@@ -191,7 +226,7 @@ class RawPipeline:
     def breathing_rate_bpm(self) -> float:
         return breathing_rate_from_onsets(self.onsets_t_s) if self.orientation else float("nan")
 
-    def adherence(self, schedule) -> Adherence:  # type: ignore[no-untyped-def]
+    def adherence(self, schedule: PacerSchedule | None) -> Adherence:
         """Adherence of the session's breaths so far to the pacer ``schedule`` (``PacerSchedule``)."""
         o = np.asarray(self.onsets_t_s)
         if schedule is None or o.size < 2 or not self.orientation:
@@ -208,6 +243,7 @@ class RawPipeline:
         s = self.decoder.decode(t_arrival_s, raw)
         if s is None:
             return up
+        self._flowing.add("ecg" if s.mtype == ECG else "acc" if s.mtype == ACC else "other")
         if s.mtype == ECG:
             self._push_ecg(s.t_s, s.values, s.gap_before, up)
         elif s.mtype == ACC:
@@ -216,18 +252,26 @@ class RawPipeline:
 
 
 def raw_status_texts(has_ecg: bool, has_acc: bool, rr_source: str, agreement: tuple[float, float],
-                     breathing_rate_bpm: float, share_following: float, last_lag_deg: float, paced: bool
+                     breathing_rate_bpm: float, share_following: float, last_lag_deg: float, paced: bool,
+                     starting: tuple[str, ...] = (), stuck: tuple[bool, bool, bool] = (False, False, False)
                      ) -> tuple[str, str]:
-    """The two raw-stream status lines (device panel, CLI) from the session status: figures as computed, worded."""
+    """The two raw-stream status lines (device panel, CLI) from the session status: figures as computed, worded.
+    ``starting``: streams started but not flowing yet (``RawPipeline.starting``); ``stuck``: ACC axes stuck."""
     rr = ""
-    if has_ecg:
+    if "ecg" in starting:
+        rr = "ECG starting (an H10 can take up to 30 s): beats from the strap's RR meanwhile"
+    elif has_ecg:
         share, med = agreement
         agree = (f" · its own RR agrees: {100 * share:.0f} % of beats, ±{med:.1f} ms"
                  if share == share and med == med else "")
         rr = ("beats from the ECG ✓" if rr_source == "ecg"
               else "beats from the strap's RR (ECG not clean yet)") + agree
     br = ""
-    if has_acc:
+    if "acc" in starting:
+        br = "breathing: the accelerometer is starting…"
+    elif has_acc and all(stuck):
+        br = "breathing: the accelerometer reads flat (all axes stuck): no breathing from it"
+    elif has_acc:
         rate = f"breathing {breathing_rate_bpm:.1f} /min" if breathing_rate_bpm == breathing_rate_bpm \
             else "breathing: finding your breath…"
         follow = ""
@@ -236,5 +280,9 @@ def raw_status_texts(has_ecg: bool, has_acc: bool, rr_source: str, agreement: tu
             if last_lag_deg == last_lag_deg:
                 follow += f" (last {abs(last_lag_deg):.0f}° {'behind' if last_lag_deg >= 0 else 'ahead'})"
         br = rate + follow
+        if any(stuck):
+            names = "xyz"
+            br += (f" · ACC axis {', '.join(names[k] for k in range(3) if stuck[k])} stuck: breathing from "
+                   + ", ".join(names[k] for k in range(3) if not stuck[k]))
     return rr, br
 

@@ -7,43 +7,17 @@ given, and an existing file is never overwritten.
 
 from __future__ import annotations
 
-import os
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 
-from vagal_coach.io.model import Gap, Marker, PacerEvent
-from vagal_coach.io.native import SUFFIX, NativeWriter
+from vagal_coach.io.native import NativeWriter
+from vagal_coach.model import Gap, Marker, PacerEvent
+from vagal_coach.paths import client_folder, client_name, data_dir, new_recording_path, recordings_dir, slug
 from vagal_coach.sensors.hrm import Measurement
 
-
-def data_dir() -> Path:
-    """Where recordings and the library live: $VAGAL_COACH_HOME, else the platform's user data folder."""
-    env = os.environ.get("VAGAL_COACH_HOME")
-    if env:
-        return Path(env)
-    from platformdirs import user_data_path
-
-    return user_data_path("vagal-coach", appauthor=False)
-
-
-def recordings_dir(profile: str = "default") -> Path:
-    return data_dir() / "recordings" / _slug(profile)
-
-
-def _slug(s: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", s).strip("-.") or "default"
-
-
-def new_recording_path(profile: str = "default", kind: str = "practice") -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = recordings_dir(profile) / f"{stamp}-{_slug(kind)}"
-    p = base.with_name(base.name + SUFFIX)
-    k = 1
-    while p.exists():
-        p = base.with_name(f"{base.name}-{k}{SUFFIX}")
-        k += 1
-    return p
+# the app's paths live in vagal_coach.paths; these names stay for code that imports them from here
+_slug = slug
+__all__ = ["Recorder", "client_folder", "client_name", "data_dir", "new_recording_path", "recordings_dir"]
 
 
 class Recorder:

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import Any
 
 from vagal_coach.clock import Clock
-from vagal_coach.io.model import Gap, Marker, PacerEvent
+from vagal_coach.model import Gap, Marker, PacerEvent
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.sensors.events import BeatSource, DeviceInfo, LinkEvent, Notification, PmdFrame, SourceEvent
 from vagal_coach.session.engine import LiveEngine, Snapshot
-from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.session.raw import RawPipeline, RawUpdate
 from vagal_coach.session.recorder import Recorder
-
-AGREEMENT_EVERY_S = 30.0  # the ECG's and the strap's beats compared, shown and recorded this often
-STRAP_BEATS_KEPT = 400
+from vagal_coach.session.tracking import (  # noqa: F401  (the constants: their old home)
+    AGREEMENT_EVERY_S,
+    STRAP_BEATS_KEPT,
+    AgreementTracker,
+    BeatSourceSwitch,
+    BreathTracker,
+    GapTracker,
+)
 
 
 @dataclass
@@ -36,6 +41,8 @@ class SessionStatus:
     gaps: list[Gap] = field(default_factory=list)  # closed gaps
     open_gap_start_s: float | None = None  # the link is down since this beat time (an open gap)
     searching_since_s: float | None = None  # session time the link was lost (None while connected)
+    silent_since_s: float | None = None  # the link went silent: session time of the last data (None once data flows)
+    open_gap_reason: str = "link lost"
     last: Snapshot | None = None
     # raw streams (a strap with Polar's PMD): where beats come from, and what the breath does
     rr_source: str = "strap"
@@ -52,14 +59,24 @@ class SessionStatus:
 
     def link_text(self, now_s: float) -> str:
         """What the window and ``record``'s status line say of the link: "searching for the strap (0:42)"."""
-        if self.searching_since_s is not None and self.link not in ("closed", "failed"):
-            from vagal_coach.clock import mmss
+        from vagal_coach.clock import mmss
 
+        if self.silent_since_s is not None and self.link not in ("closed", "failed"):
+            return f"no data from the strap ({mmss(max(0.0, now_s - self.silent_since_s))})"
+        if self.searching_since_s is not None and self.link not in ("closed", "failed"):
             return f"searching for the strap ({mmss(max(0.0, now_s - self.searching_since_s))})"
         return self.link
 
 
 class Session:
+    """One beat source through the recorder, the engine and the trackers to the subscribers.
+
+    Each event goes to the recorder first, so what was received is on disk before any computation on it
+    can fail; then to the engine (notifications) or the raw pipeline (PMD frames); then the composed
+    trackers (:mod:`vagal_coach.session.tracking`) say what follows from it: a gap, a switch of the beat
+    source, the agreement of the ECG's and the strap's beats, new breaths; those are recorded and the
+    subscribers told."""
+
     def __init__(self, source: BeatSource, engine: LiveEngine | None = None, recorder: Recorder | None = None,
                  clock: Clock | None = None) -> None:
         self.source = source
@@ -70,13 +87,20 @@ class Session:
         self.on_snapshot: list[Callable[[Snapshot], None]] = []
         self.on_event: list[Callable[[SourceEvent | Gap | Marker | PacerEvent], None]] = []
         self._stop = asyncio.Event()
+        self._closer: asyncio.Task | None = None
         self.markers: list[Marker] = []
         self.pacer_events: list[PacerEvent] = []
         self.raw = RawPipeline()
         self.on_raw: list[Callable[[RawUpdate], None]] = []
-        self.ecg_beats_used = 0  # beats the ECG gave the engine (while its signal was good)
-        self._strap_beats: list[float] = []
-        self._next_agreement_s = AGREEMENT_EVERY_S
+        self.gaps = GapTracker()
+        self.beat_source = BeatSourceSwitch()
+        self.agreement = AgreementTracker()
+        self.breaths = BreathTracker()
+
+    @property
+    def ecg_beats_used(self) -> int:
+        """Beats the ECG gave the engine (while its signal was good)."""
+        return self.beat_source.ecg_beats_used
 
     # ---- user intent
     def set_pacer(self, schedule: PacerSchedule | None, events: list[PacerEvent] | None = None) -> None:
@@ -99,7 +123,7 @@ class Session:
     def stopped(self) -> bool:
         return self._stop.is_set()
 
-    def add_note(self, kind: str, t_s: float | None = None, **fields) -> None:
+    def add_note(self, kind: str, t_s: float | None = None, **fields: Any) -> None:
         """Record a session event of another kind (a guided prompt, one's measured rate...)."""
         if self.recorder:
             self.recorder.event(kind, self.clock.now() if t_s is None else t_s, **fields)
@@ -118,60 +142,86 @@ class Session:
         for cb in self.on_event:
             cb(ev)
 
+    def _publish(self, snaps: list[Snapshot]) -> None:
+        for s in snaps:
+            self.status.last = s
+            for cb in self.on_snapshot:
+                cb(s)
+
     def handle(self, ev: SourceEvent) -> list[Snapshot]:
         """Process one source event (also usable synchronously, e.g. by tests and replays)."""
-        st = self.status
+        if isinstance(ev, (Notification, PmdFrame)):
+            self.gaps.data(ev.t_s)
+            self.status.silent_since_s = None
         if isinstance(ev, Notification):
-            m, batch, snaps = self.engine.push_raw(ev.t_s, ev.raw)
-            if self.recorder:
-                self.recorder.notification(ev.t_s, ev.raw, m, batch.t_s)
-            st.n_notifications += 1
-            st.n_beats += int(batch.t_s.size)
-            if batch.t_s.size and self.raw.has_ecg:
-                self._strap_beats = (self._strap_beats + batch.t_s.tolist())[-STRAP_BEATS_KEPT:]
-            if st.open_gap_start_s is not None and batch.t_s.size:
-                # beats resume after a link loss: close the gap opened when it dropped
-                start = st.open_gap_start_s if batch.gap is None else batch.gap[0]
-                end = batch.gap[1] if batch.gap is not None else float(batch.t_s[0] - batch.rr_ms[0] / 1000.0)
-                self._add_gap(Gap(start, max(start, end), "link lost"))
-                st.open_gap_start_s = None
-            elif batch.gap is not None:
-                self._add_gap(Gap(batch.gap[0], batch.gap[1], "no beats received"))
-            for s in snaps:
-                st.last = s
-                for cb in self.on_snapshot:
-                    cb(s)
-            return snaps
+            return self._notification(ev)
         if isinstance(ev, PmdFrame):
-            return self._raw_frame(ev)
+            return self._frame(ev)
         if isinstance(ev, LinkEvent):
-            st.link, st.link_detail = ev.state, ev.detail
-            if self.recorder:
-                self.recorder.link(ev.t_s, ev.state, ev.detail)
-            if ev.state in ("lost", "reconnecting"):
-                self.engine.clock.reset()
-                if st.searching_since_s is None:
-                    st.searching_since_s = ev.t_s
-                if st.open_gap_start_s is None and st.n_beats:
-                    # written at once, so a session that ends during the outage still shows the gap
-                    last = self.engine.clock.last_beat_s
-                    st.open_gap_start_s = float(ev.t_s if last is None else last)
-                    if self.recorder:
-                        self.recorder.gap_start(st.open_gap_start_s, "link lost")
-            elif ev.state == "connected":
-                st.searching_since_s = None
+            self._link(ev)
         elif isinstance(ev, DeviceInfo):
-            st.device.update(ev.info)
-            if ev.info.get("pmd"):
-                self.raw.configure(ev.info["pmd"])
-            if ev.info.get("battery_pct") is not None:
-                st.battery_pct = int(ev.info["battery_pct"])
-            if self.recorder:
-                self.recorder.device(ev.t_s, ev.info)
+            self._device(ev)
         self._emit(ev)
         return []
 
-    def _raw_frame(self, ev: PmdFrame) -> list[Snapshot]:
+    def _notification(self, ev: Notification) -> list[Snapshot]:
+        st = self.status
+        try:
+            m, batch = self.engine.receive(ev.t_s, ev.raw)  # parsed, its beats placed in time
+        except Exception:
+            if self.recorder:  # what was received is on disk before the error goes on
+                self.recorder.notification(ev.t_s, ev.raw, None, ())
+            raise
+        if self.recorder:
+            self.recorder.notification(ev.t_s, ev.raw, m, batch.t_s)
+        st.n_notifications += 1
+        st.n_beats += int(batch.t_s.size)
+        if self.raw.has_ecg:
+            self.agreement.strap_beats(batch.t_s, batch.reanchored)
+        gap = self.gaps.beats(batch)
+        st.open_gap_start_s = self.gaps.open_start_s
+        if gap is not None:
+            self._add_gap(gap)
+        snaps = self.engine.analyse(batch) if m is not None else []
+        self._publish(snaps)
+        return snaps
+
+    def _link(self, ev: LinkEvent) -> None:
+        st = self.status
+        st.link, st.link_detail = ev.state, ev.detail
+        if self.recorder:
+            self.recorder.link(ev.t_s, ev.state, ev.detail)
+        if ev.state in ("lost", "reconnecting", "silent"):
+            # "silent": the link is up but nothing arrives; the source recycles it (a gap as for a loss)
+            self.engine.clock.reset()
+            start = self.gaps.link_lost(ev.t_s, self.engine.clock.last_beat_s, st.n_beats > 0,
+                                        silent=ev.state == "silent")
+            if start is not None and self.recorder:
+                self.recorder.gap_start(start, self.gaps.open_reason)
+        elif ev.state == "connected":
+            self.gaps.connected()
+        st.open_gap_start_s, st.searching_since_s = self.gaps.open_start_s, self.gaps.searching_since_s
+        st.silent_since_s, st.open_gap_reason = self.gaps.silent_since_s, self.gaps.open_reason
+
+    def _device(self, ev: DeviceInfo) -> None:
+        st = self.status
+        if self.recorder:
+            self.recorder.device(ev.t_s, ev.info)
+        st.device.update(ev.info)
+        if ev.info.get("pmd"):
+            self.raw.configure(ev.info["pmd"])
+            # a (re)connection: the strap's R-R until the restarted ECG is clean
+            switched = self.beat_source.reconnected()
+            st.ecg_good = False
+            if switched is not None:
+                st.rr_source = switched
+                self.engine.beats_from_strap = True
+                if self.recorder:
+                    self.recorder.event("rr_source", ev.t_s, source=switched)
+        if ev.info.get("battery_pct") is not None:
+            st.battery_pct = int(ev.info["battery_pct"])
+
+    def _frame(self, ev: PmdFrame) -> list[Snapshot]:
         """A raw ECG or acceleration frame: recorded as received, then beats and breaths from it."""
         st = self.status
         if self.recorder:
@@ -179,54 +229,36 @@ class Session:
         up = self.raw.push(ev.t_s, ev.raw)
         snaps: list[Snapshot] = []
         if up.beat_t_s.size:
-            good = self.raw.ecg_good()
-            if good != st.ecg_good:
-                st.ecg_good = good
-                source = "ecg" if good else "strap"
-                if source != st.rr_source:
-                    st.rr_source = source
-                    self.engine.beats_from_strap = source == "strap"
-                    if self.recorder:
-                        self.recorder.event("rr_source", ev.t_s, source=source)
-            if st.rr_source == "ecg":
+            self._switch_source(ev.t_s, self.raw.ecg_good())
+            if self.beat_source.source == "ecg":
                 snaps = self.engine.push_beats(up.beat_t_s, up.rr_ms)
-                self.ecg_beats_used += int(up.beat_t_s.size)
-            if ev.t_s >= self._next_agreement_s and self._strap_beats:
-                self._next_agreement_s = ev.t_s + AGREEMENT_EVERY_S
-                st.agreement = self.raw.agreement(np.asarray(self._strap_beats))
-                if self.recorder and st.agreement[0] == st.agreement[0]:
-                    self.recorder.event("rr_agreement", ev.t_s, share=round(st.agreement[0], 4),
-                                        median_ms=None if st.agreement[1] != st.agreement[1]
-                                        else round(st.agreement[1], 2), source=st.rr_source)
-        if up.breath_t_s.size and not self.raw.orientation:
-            t, rr, _ = self.engine.accepted.window(120.0)
-            up.flipped = self.raw.maybe_orient(t, rr)
-        up.oriented = bool(self.raw.orientation)
-        if up.onsets_t_s.size or (self.raw.orientation and st.n_breaths != len(self.raw.onsets_t_s)):
-            self._breaths(ev.t_s)
-        for s in snaps:
-            st.last = s
-            for cb in self.on_snapshot:
-                cb(s)
+                self.beat_source.ecg_beats_used += int(up.beat_t_s.size)
+            if self.agreement.due(ev.t_s):
+                st.agreement = share, med = self.agreement.measure(ev.t_s, self.raw)
+                if self.recorder and not math.isnan(share):
+                    self.recorder.event("rr_agreement", ev.t_s, share=round(share, 4),
+                                        median_ms=None if math.isnan(med) else round(med, 2), source=st.rr_source)
+        new = self.breaths.frame(up, self.raw, lambda: self.engine.accepted.window(120.0)[:2], self.engine.schedule)
+        f = self.breaths.figures
+        st.breathing_rate_bpm, st.share_following, st.last_lag_deg, st.n_breaths = (
+            f.rate_bpm, f.share_following, f.last_lag_deg, f.n_breaths)
+        if self.recorder:
+            for o in new:
+                self.recorder.event("breath", o, rate_bpm=None if math.isnan(f.rate_bpm) else round(f.rate_bpm, 3))
+        self._publish(snaps)
         for cb in self.on_raw:
             cb(up)
         return snaps
 
-    def _breaths(self, t_s: float) -> None:
-        st = self.status
-        if not self.raw.orientation:
+    def _switch_source(self, t_s: float, ecg_good: bool) -> None:
+        switched = self.beat_source.update(ecg_good)
+        self.status.ecg_good = self.beat_source.ecg_good
+        if switched is None:
             return
-        st.breathing_rate_bpm = self.raw.breathing_rate_bpm()
-        adh = self.raw.adherence(self.engine.schedule)
-        new = self.raw.onsets_t_s[st.n_breaths:]
-        st.n_breaths = len(self.raw.onsets_t_s)
-        if adh.follows.size:
-            st.share_following = adh.share_following
-            st.last_lag_deg = float(adh.lag_deg[-1])
+        self.status.rr_source = switched
+        self.engine.beats_from_strap = switched == "strap"
         if self.recorder:
-            for o in new:
-                self.recorder.event("breath", o, rate_bpm=None if st.breathing_rate_bpm != st.breathing_rate_bpm
-                                    else round(st.breathing_rate_bpm, 3))
+            self.recorder.event("rr_source", t_s, source=switched)
 
     def _add_gap(self, g: Gap) -> None:
         self.status.gaps.append(g)
@@ -237,7 +269,6 @@ class Session:
     async def run(self, duration_s: float | None = None) -> SessionStatus:
         """Consume the source until it ends, ``stop()`` is called, or ``duration_s`` passes."""
         agen = self.source.events()
-        self._closer = None
         timers: list[asyncio.TimerHandle] = []
         if duration_s is not None and not self.clock.virtual:  # end on time even if the source falls silent
             loop = asyncio.get_running_loop()

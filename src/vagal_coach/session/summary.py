@@ -171,7 +171,7 @@ def replay_summary(session: Any, snaps: Sequence[Any], rec: Any, end_s: float | 
     """The summary of a recording replayed through a session (the replay window, ``replay --headless``): the
     baseline and the coherence target the session had (from its recorded summary; else the unpaced start and
     1.0), its pauses and markers from the recording."""
-    shown = rec.meta.get("summary") if isinstance(rec.meta.get("summary"), dict) else {}
+    shown = rec.summary if isinstance(rec.summary, dict) else {}
     if shown.get("baseline_s") is not None:
         baseline = float(shown["baseline_s"])
     else:

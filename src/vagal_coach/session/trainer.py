@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vagal_coach.io.model import PacerEvent
+from vagal_coach.model import PacerEvent
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.session.engine import LiveEngine, Snapshot
-from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.session.recorder import Recorder
 from vagal_coach.session.runner import Session
 from vagal_coach.session.summary import Summary, breath_figures, pause_intervals, summarize_snapshots
