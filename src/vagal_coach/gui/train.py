@@ -275,6 +275,12 @@ class TrainController(ResonanceJobs, HistoryJobs):
             self.summary = self.trainer.summary()
         finally:
             if drive is not None:
+                if drive.done() and not drive.cancelled() and drive.exception() is not None:
+                    import logging
+
+                    logging.getLogger("vagal_coach").error("the guided session's driver failed",
+                                                           exc_info=drive.exception())
+                    error = error or f"The guided session stopped guiding: {drive.exception()}."
                 drive.cancel()
         w = self.window
         w.set_running(False)
