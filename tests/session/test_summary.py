@@ -58,3 +58,11 @@ def test_baseline_and_practice_figures():
                                                                              s.as_dict().values()))
     lines = summary_lines(s)
     assert lines[0] == "Practice time 5:00" and "practice 50 ms" in lines[1] and "2000 ms²" in lines[2]
+
+
+def test_markers_counted_are_the_ones_someone_set():
+    from vagal_coach.session.summary import user_markers
+
+    marks = [Marker(1.0, "phase: settle"), Marker(2.0, "pause"), Marker(3.0, "resume"), Marker(4.0, "marker"),
+             Marker(5.0, "client yawned", "a note")]
+    assert user_markers(marks) == 2
