@@ -14,7 +14,7 @@ import numpy as np
 from vagal_coach import hrv
 from vagal_coach.errors import UserError
 from vagal_coach.hrv.nonlinear import approximate_entropy
-from vagal_coach.hrv.spectral import frequency_domain
+from vagal_coach.hrv.spectral import frequency_domains
 from vagal_coach.hrv.time_domain import (
     HIST_BIN_MS,
     geometric,
@@ -385,11 +385,12 @@ def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysi
     art_counts["out_of_range"] += int(rec.n_beats - rr.size)
     art_pct = 100.0 * sum(art_counts.values()) / rec.n_beats if rec.n_beats else 0.0
     td = time_domain(rr_a, mean_hr=s.mean_hr)
-    spec = frequency_domain(t_a, rr_a, fs_hz=s.fs_hz, detrend=s.detrend, lambda_=s.detrend_lambda,
-                            method=s.psd_method, window_s=s.welch_window_s, overlap=s.welch_overlap,
-                            bands=s.bands_hz)
-    ar = frequency_domain(t_a, rr_a, fs_hz=s.fs_hz, detrend=s.detrend, lambda_=s.detrend_lambda, method="ar",
-                          bands=s.bands_hz, ar_order=s.ar_order)
+    # the chosen PSD and Kubios's AR spectrum from one detrending and one resampling
+    methods = (s.psd_method, "ar") if s.psd_method != "ar" else ("ar",)
+    specs = frequency_domains(t_a, rr_a, methods, fs_hz=s.fs_hz, detrend=s.detrend, lambda_=s.detrend_lambda,
+                              window_s=s.welch_window_s, overlap=s.welch_overlap, bands=s.bands_hz,
+                              ar_order=s.ar_order)
+    spec, ar = specs[s.psd_method], specs["ar"]
     coh, coh_f = hrv.coherence_ratio(spec.f_hz, spec.psd_ms2_hz)
     span_s = float(t_a[-1] - t_a[0] + rr_a[0] / 1000.0) if rr_a.size else 0.0
     freq = _frequency_metrics(spec.as_dict(), span_s, s.bands_hz, td["mean_rr_ms"])
