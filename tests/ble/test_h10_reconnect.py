@@ -67,4 +67,4 @@ def test_an_older_pmd_control_point_is_handled_and_named(bluez_env, tmp_path):
         assert rec.device["pmd"][name]["status"] == "success"
         assert "older control point (invalid op code" in rec.device["pmd"][name]["variant"]
     frames = [e for e in sent if e["event"] == "frame"]
-    assert frames and len(rec.meta["pmd_raw"]) == len(frames)  # every frame sent is kept
+    assert frames and len(rec.pmd_frames.raw) == len(frames)  # every frame sent is kept

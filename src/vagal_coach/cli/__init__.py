@@ -148,9 +148,13 @@ def cmd_analyze(ns: argparse.Namespace) -> int:
                         "recordings)")
     cohort.check_scheduler(None, ns.workers)
     settings = analysis_settings(ns)
+    from vagal_coach.io.atomic import check_target
+
+    for target in (ns.csv, ns.report):  # an output named as an input is refused, never left out of the inputs
+        if target:
+            check_target(target, force=True, inputs=ns.files)
     found = _found(ns, [Path(ns.csv)] if ns.csv else [])
     files = [str(p) for p in found.files]
-    from vagal_coach.io.atomic import check_target
 
     reports = report_names(Path(ns.report), files) if ns.report else {}
     for target in [*reports.values(), *([Path(ns.csv)] if ns.csv else [])]:
