@@ -238,7 +238,7 @@ def test_resonance_assessment_from_the_window_sets_the_pacer_rate(qtbot, loop, h
     from vagal_coach.session import protocols
     from vagal_coach.session.library import load_profile
 
-    short = protocols.stepped(minutes=1.0)  # 5 rates x 1 min, on a 60x clock: ~5 s
+    short = protocols.stepped(minutes=1.5)  # 5 rates x 1.5 min (enough clean breaths at each), 60x clock: ~8 s
     monkeypatch.setattr(protocols, "stepped", lambda *a, **k: short)
     ctrl = TrainController(simulate=True, speed=60.0, profile="ana")
     ctrl.quiet = True

@@ -120,3 +120,11 @@ def test_mean_hr_leaves_out_paused_baseline_and_rejected_beats():
                   np.full(n, 1.0), baseline_s=30.0, end_s=float(t[-1]), target_coherence=1.0, pauses=pauses)
     keep = acc & (t >= 30.0) & ~((t >= 60.0) & (t < 90.0))
     assert s.mean_hr_bpm == pytest.approx(60000.0 / rr[keep].mean(), rel=1e-12)
+
+
+def test_markers_counted_are_the_ones_someone_set():
+    from vagal_coach.session.summary import user_markers
+
+    marks = [Marker(1.0, "phase: settle"), Marker(2.0, "pause"), Marker(3.0, "resume"), Marker(4.0, "marker"),
+             Marker(5.0, "client yawned", "a note")]
+    assert user_markers(marks) == 2

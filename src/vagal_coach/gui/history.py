@@ -61,6 +61,8 @@ class HistoryJobs:
             self.history.summary.setText(e.message)
             return None
         self.replays.append(r)
+        r.window.apply_theme(self.window.theme.name, self.window.scale)
+        self.window.view_changed.connect(r.window.apply_theme)  # one theme and text size for every window
         r.window.show()
         return r
 

@@ -173,7 +173,7 @@ class TrainController(ResonanceJobs, HistoryJobs):
         elif w.pacer_controls.no_pacer.isChecked():
             text = "no pacer: breathe at your own pace"
         elif w.baseline.value() > 0:
-            text = f"{w.baseline.value():g} min your own pace, then {rate} breaths/min"
+            text = f"{w.baseline.value():g} min own pace, then {rate} /min"
         else:
             text = f"paces {rate} breaths/min from Start"
         w.pacer.set_idle_text(text)
@@ -298,6 +298,12 @@ class TrainController(ResonanceJobs, HistoryJobs):
             self.summary = self.trainer.summary()
         finally:
             if drive is not None:
+                if drive.done() and not drive.cancelled() and drive.exception() is not None:
+                    import logging
+
+                    logging.getLogger("vagal_coach").error("the guided session's driver failed",
+                                                           exc_info=drive.exception())
+                    error = error or f"The guided session stopped guiding: {drive.exception()}."
                 drive.cancel()
         w = self.window
         w.set_running(False)

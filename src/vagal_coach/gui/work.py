@@ -4,6 +4,8 @@ No job sees a Qt object: each takes paths, numbers, recordings and results, and 
 things; the window reads its widgets before and shows the answer after, on the GUI thread. The work runs in
 one spawned worker process, so nothing of the window (its Qt objects, the garbage collector) is touched by it,
 and a job's crash cannot take the window down. Jobs that use the session library are given its folder.
+(A program that opens the window from its own script needs the usual ``if __name__ == "__main__":`` guard:
+the worker is spawned.)
 """
 
 from __future__ import annotations
@@ -24,6 +26,16 @@ def _pool() -> ProcessPoolExecutor:
     if _POOL is None:
         _POOL = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     return _POOL
+
+
+def _warm() -> None:
+    import vagal_coach.analysis.recording  # noqa: F401 - what most jobs need, imported once
+    import vagal_coach.session.library  # noqa: F401
+
+
+def warm() -> None:
+    """Start the worker now (it imports what the jobs need), so the first job does not wait for it."""
+    _pool().submit(_warm)
 
 
 def shutdown() -> None:

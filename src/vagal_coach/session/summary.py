@@ -74,6 +74,11 @@ class Summary:
                 "resonance": self.mean_resonance_ms2, "p2t": self.mean_peak_to_trough_bpm}
 
 
+def user_markers(markers: Sequence[Any]) -> int:
+    """The markers someone set (pauses, resumes and a guided session's phases are the session's own)."""
+    return sum(m.label not in ("pause", "resume") and not m.label.startswith("phase:") for m in markers)
+
+
 def pause_intervals(markers: Sequence[Any], end_s: float) -> list[tuple[float, float]]:
     """(start, end) of each pause from the session's "pause" and "resume" markers (a pause still on at the
     end lasts to the end)."""
@@ -193,7 +198,7 @@ def replay_summary(session: Any, snaps: Sequence[Any], rec: Any, end_s: float | 
     schedule = session.engine.schedule
     return summarize_snapshots(
         snaps, baseline_s=baseline, end_s=end, target_coherence=target, pauses=pause_intervals(marks, end),
-        n_markers=sum(m.label not in ("pause", "resume") for m in marks), path=str(rec.path) if rec.path else None,
+        n_markers=user_markers(marks), path=str(rec.path) if rec.path else None,
         rr_source="ecg" if session.ecg_beats_used else "strap", **breath_figures(session.raw, schedule))
 
 
