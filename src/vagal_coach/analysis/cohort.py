@@ -171,13 +171,18 @@ def _match(rel: tuple[str, ...], pat: list[str]) -> bool:
     return m(0, 0)
 
 
-def _walk(root: Path, found: Found, seen_dirs: set[tuple[int, int]]) -> Iterator[Path]:
+def _walk(root: Path, found: Found, seen_dirs: set[tuple[int, int]], max_depth: int | None = None
+          ) -> Iterator[Path]:
     """Every entry under ``root`` once: symbolic links to folders are followed, but a folder already
-    visited (a link loop, or two links to one folder) is not entered again; unreadable folders are noted."""
+    visited (a link loop, or two links to one folder) is not entered again; unreadable folders are noted.
+    ``max_depth``: folders below this many levels are not entered (a glob without ``**``)."""
     def onerror(e: OSError) -> None:
         found.unreadable.append((str(e.filename or root), e.strerror or type(e).__name__))
 
+    base_depth = len(root.parts)
     for dirpath, dirs, files in os.walk(root, onerror=onerror, followlinks=True):
+        if max_depth is not None and len(Path(dirpath).parts) - base_depth >= max_depth:
+            dirs[:] = []
         try:
             st = os.stat(dirpath)
         except OSError as e:
@@ -253,7 +258,7 @@ def discover(paths: Iterable[str | os.PathLike[str]], exclude: Iterable[str | os
             n_before = len(out) + len(found.skipped)
             rp = Path(root)
             if rp.is_dir():
-                for q in _walk(rp, found, set()):
+                for q in _walk(rp, found, set(), None if "**" in pat else len(pat) - 1):
                     if _match(q.relative_to(rp).parts, pat):
                         take(q if root != "." else Path(os.path.relpath(q)), False)
             if len(out) + len(found.skipped) == n_before:
