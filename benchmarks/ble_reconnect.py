@@ -6,13 +6,15 @@ Each run starts a fresh BlueZoo and a fake strap (tests/ble/fake_strap.py), reco
 - ``drop``: the link drops, the stack keeps the strap (reconnect time from the drop);
 - ``removed``: the stack forgets the strap, silent for ``--outage`` s, then it advertises again;
 - ``power``: the central's adapter is off for ``--outage`` s, then on;
-- ``long``: as ``removed``, for 120 s.
+- ``long``: as ``removed``, for 120 s;
+- ``silent``: the link stays up but the strap stops notifying until a central subscribes afresh (the data
+  watchdog must notice it and recycle the link; the time is from the silence, target <= 10 s).
 
 Prints, per kind, how many runs reconnected, the median and worst time from the strap's return
-(advertising again, or the drop) to the recorder's subscription, and the beats lost (sent by the strap
+(advertising again, the drop, or the silence) to the recorder's subscription, and the beats lost (sent by the strap
 but missing from the recording, or out of order). Usage::
 
-    .venv/bin/python benchmarks/ble_reconnect.py [--runs 20] [--kinds drop,removed,power] [--outage 5]
+    .venv/bin/python benchmarks/ble_reconnect.py [--runs 20] [--kinds drop,removed,power,silent] [--outage 5]
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ def main() -> None:
         ok = len(times)
         med = f"{statistics.median(times):.2f}" if times else "--"
         worst = f"{max(times):.2f}" if times else "--"
-        print(f"{kind:<8} reconnected {ok}/{ns.runs}; median {med} s, worst {worst} s after the strap returned; "
+        since = "the silence began" if kind == "silent" else "the strap returned"
+        print(f"{kind:<8} reconnected {ok}/{ns.runs}; median {med} s, worst {worst} s after {since}; "
               f"beats lost {lost_total}; failed runs {failed}", flush=True)
     if ns.json:
         Path(ns.json).write_text(json.dumps(rows, indent=1))

@@ -72,7 +72,7 @@ def _systole_rr() -> np.ndarray:
 
 def _ours(rr: np.ndarray, **kw) -> dict:
     from vagal_coach.analysis import to_json_dict
-    from vagal_coach.io.model import Recording
+    from vagal_coach.model import Recording
 
     return to_json_dict(analyze(Recording.from_rr(rr), AnalysisSettings(artifacts="none", **kw)))
 
@@ -118,6 +118,26 @@ def figure_rows() -> list[dict]:
     add("HF peak Hz", data, "defaults", 0.31250, kub, k["hf_peak_hz"], 1e-6, "abs")
     add("Mean HR bpm", data, "mean_hr=beats", 68.577834, "systole 0.3.1", _ours(s_rr, mean_hr="beats")["mean_hr_bpm"],
         1e-6)
+
+    # hrv-analysis 1.0.6's tests on its own series (tests/test_nn_intervals.txt)
+    sys.path.insert(0, str(ROOT))
+    from tests.public_data import hrv_analysis_nn_ms
+
+    ha_rr = hrv_analysis_nn_ms()
+    h = _ours(ha_rr)
+    h_beats = _ours(ha_rr, mean_hr="beats", hr_avg_beats=1)
+    ha = "hrv-analysis 1.0.6 tests"
+    data = "hrv-analysis"
+    for fig, key, ref in (("Mean RR ms", "mean_rr_ms", 718.248), ("SDNN ms", "sdnn_ms", 43.113074968427306),
+                          ("RMSSD ms", "rmssd_ms", 19.519400785039664), ("SD1 ms", "sd1_ms", 13.80919037557993),
+                          ("SampEn", "sampen", 1.2046675751816824)):
+        add(fig, data, "defaults", ref, ha, h[key], 1e-6)
+    add("NN50", data, "defaults", 24, ha, h["nn50"], 0, "abs")
+    add("NN20", data, "defaults", 225, ha, h["nn20"], 0, "abs")
+    add("Mean HR bpm", data, "mean_hr=beats", 83.84733227281252, ha, h_beats["mean_hr_bpm"], 1e-6)
+    add("Min HR bpm", data, "hr_avg_beats=1", 71.51370679380214, ha, h_beats["min_hr_bpm"], 1e-6)
+    add("Max HR bpm", data, "hr_avg_beats=1", 101.69491525423729, ha, h_beats["max_hr_bpm"], 1e-6)
+    add("STD HR bpm", data, "defaults (ddof 1)", 5.196775370674054, ha + " (ddof 0)", h["std_hr_bpm"], 1e-3)
 
     # pyHRV's own report on its 1 h sample (recordings/pyhrv-nn-1h.report.txt)
     rr = np.loadtxt(ROOT / "recordings" / "pyhrv-nn-1h.txt")

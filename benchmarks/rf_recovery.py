@@ -28,10 +28,10 @@ import numpy as np
 from vagal_coach.analysis.assessment import assess
 from vagal_coach.clock import Clock
 from vagal_coach.io import Recording, read_recording
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.sensors.simulated import SimulatedStrap
 from vagal_coach.session import protocols
 from vagal_coach.session.engine import LiveEngine
-from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.session.recorder import Recorder
 from vagal_coach.session.runner import Session
 from vagal_coach.synth import Physiology, synthesize

@@ -6,6 +6,9 @@ sha256) into ``.venv/test-data`` (or ``$VAGAL_TEST_DATA``) and read there; it is
 
 ``systole_rr_ms()``: the 245 R-R intervals (ms) of systole's ``datasets/rr.txt`` from the same sdist, the
 series its tests compare with Kubios HRV 2.2's report (GPL-3.0 too: fetched, never copied here).
+
+``hrv_analysis_nn_ms()``: the 1000 NN intervals (ms) of hrv-analysis 1.0.6's ``tests/test_nn_intervals.txt``
+(Aura Healthcare, GPL-3.0), whose figures its tests quote; fetched from its sdist likewise.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ def _pypi_sdist(name: str, version: str) -> bytes:
                                  headers={"Accept": "application/vnd.pypi.simple.v1+json"})
     with urllib.request.urlopen(req, timeout=60) as r:
         meta = json.load(r)
-    sdist = next(f for f in meta["files"] if f["filename"] == f"{name}-{version}.tar.gz")
+    want = f"{name}-{version}.tar.gz".replace("_", "-").lower()  # hrv-analysis's sdist is hrv_analysis-...
+    sdist = next(f for f in meta["files"] if f["filename"].replace("_", "-").lower() == want)
     with urllib.request.urlopen(sdist["url"], timeout=120) as r:
         blob = r.read()
     if hashlib.sha256(blob).hexdigest() != sdist["hashes"]["sha256"]:
@@ -41,7 +45,10 @@ def _pypi_sdist(name: str, version: str) -> bytes:
 
 
 def _systole_member(member: str, path: Path) -> None:
-    name, version, _ = SYSTOLE
+    _sdist_member(*SYSTOLE[:2], member, path)
+
+
+def _sdist_member(name: str, version: str, member: str, path: Path) -> None:
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         with tarfile.open(fileobj=io.BytesIO(_pypi_sdist(name, version)), mode="r:gz") as tar:
@@ -66,3 +73,14 @@ def systole_rr_ms() -> np.ndarray:
     path = CACHE / f"{name}-{version}-rr.txt"
     _systole_member(f"{name}-{version}/src/systole/datasets/rr.txt", path)
     return np.loadtxt(path, delimiter=",", skiprows=1, usecols=1)
+
+
+HRV_ANALYSIS = ("hrv-analysis", "1.0.6", "hrv_analysis-1.0.6/tests/test_nn_intervals.txt")
+
+
+def hrv_analysis_nn_ms() -> np.ndarray:
+    """hrv-analysis's test series (one NN interval in ms a line) as a float array; fetched on first use."""
+    name, version, member = HRV_ANALYSIS
+    path = CACHE / f"{name}-{version}-test_nn_intervals.txt"
+    _sdist_member(name, version, member, path)
+    return np.loadtxt(path)

@@ -3,13 +3,19 @@ registered through BlueZ's D-Bus API (dbus-fast), exactly as a peripheral app wo
 
 Run as a process: ``python fake_strap.py --adapter hci1 --plan PLAN.json --log SENT.jsonl``.
 With a ``pmd`` entry in the plan it is an H10: it serves Polar's Measurement Data service too (see
-``ControlPoint``) and sends the plan's ECG and ACC frames once the central has started each stream.
+``ControlPoint``) and sends the plan's ECG and ACC frames once the central has started each stream (and,
+with ``start_delay_s``, only that long after each start, as an H10 may). With ``late_hr_s`` its Heart Rate
+service is registered that long after the first connection (a half-read strap).
 The plan lists notifications (hex payloads) and the interval between them, and optional outages
 ``[start_index, seconds, kind]`` before notification ``start_index``: ``drop`` (the link drops and the
 strap stays known to the central's stack), ``removed`` (the stack forgets the strap, which is silent for
-``seconds`` and then advertises again) or ``power`` (the central's adapter is off for ``seconds``). The
-notifications due meanwhile are sent after the outage. Every notification actually sent while a central
-listened is logged with its send time, and each outage's ``gone``, ``advertising`` and ``resubscribed``.
+``seconds`` and then advertises again), ``power`` (the central's adapter is off for ``seconds``),
+``silent`` (the link stays up but the strap stops notifying, heart rate and raw frames, until a central
+subscribes afresh; ``seconds`` is ignored; ``after_s`` counts from its last notification) or ``raw_silent``
+(an H10's raw frames stop, its heart rate goes on, until the central subscribes to them afresh). The
+notifications due meanwhile are sent after the outage.
+Every notification actually sent while a central listened is logged with its send time, and each outage's
+``gone``, ``advertising`` and ``resubscribed``.
 
 ``--time-scale N`` runs the strap's timeline N times faster than the wall clock: the plan's intervals,
 frame times and outages are in strap seconds and pass in 1/N of the time, through the same code path (a
@@ -22,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import time
 
 from dbus_fast import BusType, Message, MessageType, Variant
@@ -106,6 +113,7 @@ class ControlPoint(Characteristic):
         self.settings = settings  # type -> the get-settings parameters
         self.started: dict[int, float] = {}  # type -> when it was started (monotonic)
         self.requests: list[str] = []
+        self.older = False  # answer get-settings as an older control point does ("invalid op code")
 
     @method()
     def ReadValue(self, options: "a{sv}") -> ay:  # noqa: F821, N802
@@ -117,6 +125,8 @@ class ControlPoint(Characteristic):
         self.requests.append(bytes(value).hex())
         if mtype not in self.settings:
             answer = bytes((0xF0, op, mtype, 2, 0))  # invalid measurement type
+        elif op == 0x01 and self.older:  # an older control point: starts streams, will not list settings
+            answer = bytes((0xF0, op, mtype, 1, 0))
         elif op == 0x01:
             answer = bytes((0xF0, op, mtype, 0, 0)) + self.settings[mtype]
         elif op == 0x02:
@@ -184,6 +194,14 @@ async def call(bus: MessageBus, path: str, iface: str, member: str, sig: str = "
     return reply.body
 
 
+async def call_bus(bus: MessageBus, member: str, sig: str, body: list):
+    reply = await bus.call(Message(destination="org.freedesktop.DBus", path="/org/freedesktop/DBus",
+                                   interface="org.freedesktop.DBus", member=member, signature=sig, body=body))
+    if reply.message_type == MessageType.ERROR:
+        raise RuntimeError(f"{member}: {reply.error_name} {reply.body}")
+    return reply.body
+
+
 async def central_devices(bus: MessageBus, central: str) -> list[str]:
     (objs,) = await call(bus, "/", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
     return [p for p, ifs in objs.items() if p.startswith(f"/org/bluez/{central}/dev_") and "org.bluez.Device1" in ifs]
@@ -220,12 +238,18 @@ async def main() -> None:
     cp = data = None
     if pmd_plan:  # an H10: Polar's Measurement Data service with its control point and data characteristic
         cp = ControlPoint(f"{APP}/service2", {int(k): bytes.fromhex(v) for k, v in pmd_plan["settings"].items()})
+        cp.older = pmd_plan.get("variant") == "older"
         data = Characteristic(PMD_DATA, f"{APP}/service2", ["notify"])
         objects.update({f"{APP}/service2": Service(PMD), f"{APP}/service2/char0": cp,
                         f"{APP}/service2/char1": data})
+    late_hr_s = plan.get("late_hr_s")  # a half-read strap: its Heart Rate service appears this long after the
+    hr_objects = {p: o for p, o in objects.items() if p.startswith(f"{APP}/service0")}  # first connection
     for path, iface in objects.items():
-        bus.export(path, iface)
-    bus.export(APP, ObjectManager(objects))
+        if late_hr_s is None or path not in hr_objects:
+            bus.export(path, iface)
+    manager = ObjectManager({p: o for p, o in objects.items() if p not in hr_objects} if late_hr_s is not None
+                            else objects)
+    bus.export(APP, manager)
     adv = Advertisement(ns.name)
     bus.export(ADV, adv)
     adapter = f"/org/bluez/{ns.adapter}"
@@ -270,6 +294,52 @@ async def main() -> None:
                 break
         hrm.notifying = False
 
+    async def register_anew() -> None:
+        # fresh handles for every object: BlueZoo cannot export a connection's GATT objects twice, so a central
+        # that connects again needs a fresh registration (real BlueZ has no such limit)
+        await call(bus, adapter, "org.bluez.GattManager1", "UnregisterApplication", "o", [APP])
+        await call(bus, adapter, "org.bluez.GattManager1", "RegisterApplication", "oa{sv}", [APP, {}])
+
+    async def complete_services(connections: asyncio.Queue) -> None:
+        """The Heart Rate service registered ``late_hr_s`` after the first connection (a strap still resolving
+        its GATT table, or one the central's stack cached before it changed): a connection before then finds
+        no 0x2A37."""
+        done_t = None
+        while True:
+            try:
+                connected = await asyncio.wait_for(connections.get(),
+                                                   None if done_t is None else max(0.0, done_t - time.monotonic()))
+            except asyncio.TimeoutError:
+                manager._objects = objects
+                for path, iface in hr_objects.items():
+                    bus.export(path, iface)
+                await register_anew()
+                mark("services_complete")
+                done_t = math.inf
+                continue
+            if connected and done_t is None and late_hr_s is not None:
+                mark("first_connection")
+                done_t = time.monotonic() + late_hr_s
+            elif not connected:
+                await register_anew()
+
+    late_task = None
+    raw_silent = any(kind == "raw_silent" for _, kind in outages.values())
+    if late_hr_s is not None or raw_silent:  # re-register at each disconnect (see register_anew)
+        connections: asyncio.Queue = asyncio.Queue()
+
+        def on_message(msg: Message) -> None:
+            if (msg.message_type == MessageType.SIGNAL and msg.member == "PropertiesChanged"
+                    and msg.path.startswith(f"/org/bluez/{ns.central}/dev_") and msg.body[0] == "org.bluez.Device1"
+                    and "Connected" in msg.body[1]):
+                connections.put_nowait(bool(msg.body[1]["Connected"].value))
+
+        bus.add_message_handler(on_message)
+        await call_bus(bus, "AddMatch", "s", ["type='signal',sender='org.bluez',member='PropertiesChanged',"
+                                              "arg0='org.bluez.Device1'"])
+        late_task = asyncio.ensure_future(complete_services(connections))
+        late_task.add_done_callback(lambda t: t.cancelled() or t.exception() is None
+                                    or mark("error", what=repr(t.exception())))
     # wait for a central to subscribe
     t_end = time.monotonic() + 60
     while not hrm.notifying and time.monotonic() < t_end:
@@ -283,14 +353,32 @@ async def main() -> None:
         frames = sorted([(float(t), int(k), h) for k, lst in pmd_plan["frames"].items() for t, h in lst])
         for t_due, mtype, hexstr in frames:
             await sleep(t_start + t_due - now())
-            if mtype in cp.started and data.notifying:
+            # an H10 may take its time (up to 30 s, strap seconds) after each start command before its first frame
+            if (mtype in cp.started and data.notifying
+                    and time.monotonic() >= cp.started[mtype] + pmd_plan.get("start_delay_s", 0.0) / scale):
                 data.notify(bytes.fromhex(hexstr))
+                last_frame[0] = time.monotonic()
                 mark("frame", type=mtype, t_due=t_due, hex=hexstr)
 
     frame_task = asyncio.ensure_future(send_frames()) if pmd_plan else None
+    last_frame = [time.monotonic()]
+    raw_wait = None
+
+    async def raw_back() -> None:
+        t0 = last_frame[0]  # the raw silence began with the last frame sent
+        while not data.notifying and time.monotonic() < t0 + 60:
+            await asyncio.sleep(0.02)
+        mark("resubscribed", after_s=time.monotonic() - t0, ok=data.notifying)
+
     t_next = t_start
+    t_last_sent = time.monotonic()
     for i, hexstr in enumerate(plan["notifications"]):
-        if i in outages:
+        if i in outages and outages[i][1] == "raw_silent":
+            # the raw streams stop (heart rate goes on) until the central subscribes to them afresh
+            data.notifying = False
+            mark("gone", kind="raw_silent")
+            raw_wait = asyncio.ensure_future(raw_back())
+        elif i in outages:
             seconds, kind = outages[i]
             # BlueZoo never unexports a connection's GATT objects (exporting them again fails), so the
             # application is registered anew in every kind of outage: fresh handles and object paths, as a
@@ -298,8 +386,14 @@ async def main() -> None:
             await call(bus, adapter, "org.bluez.GattManager1", "UnregisterApplication", "o", [APP])
             await call(bus, adapter, "org.bluez.GattManager1", "RegisterApplication", "oa{sv}", [APP, {}])
             hrm.notifying = False
+            if data is not None:
+                data.notifying = False
             devices = await central_devices(bus, ns.central)
-            if kind == "drop":
+            if kind == "silent":
+                # the link stays up, the strap stops notifying (the old subscription's objects are dead with
+                # the old registration) until a central subscribes afresh to the new one
+                pass
+            elif kind == "drop":
                 # the link drops (interference, a strap briefly out of reach) and nothing reaches the central
                 # for a while; the strap stays known to the central's stack, as on real BlueZ. BlueZoo's
                 # Connect ignores reachability, so the central may reconnect at once: the notifications
@@ -322,15 +416,18 @@ async def main() -> None:
                 raise SystemExit(f"unknown outage kind {kind}")
             mark("gone", kind=kind)
             t_gone, t_gone_wall = now(), time.monotonic()
-            if kind != "drop":
+            if kind not in ("drop", "silent"):
                 await sleep(seconds)  # silent: the notifications due now are lost
                 if kind == "power":
                     await central("Powered", True)
                 await advertise(True)
             t_adv = time.monotonic()
             mark("advertising", after_gone_s=t_adv - t_gone_wall)
+            if kind == "silent":
+                t_adv = t_last_sent  # the silence began with the last notification sent
             while not hrm.notifying and time.monotonic() < t_adv + 60:
                 await asyncio.sleep(0.02)
+            # a silent link: from the silence to the fresh subscription (nothing was taken away to come back)
             mark("resubscribed", after_s=time.monotonic() - t_adv, ok=hrm.notifying)
             if kind == "drop":
                 await sleep(t_gone + seconds - now())  # what is due now is lost
@@ -341,11 +438,16 @@ async def main() -> None:
             await sleep(t_start + times[i] - now())
         if hrm.notifying:
             hrm.notify(bytes.fromhex(hexstr))
+            t_last_sent = time.monotonic()
             mark("sent", i=i, hex=hexstr)
         if not times:  # the next one this long after this one was due (a late send does not shift the rest)
             delays = plan.get("delays_s")
             t_next += delays[i] if delays else plan.get("interval_s", 0.2)
             await sleep(t_next - now())
+    if late_task is not None:
+        late_task.cancel()
+    if raw_wait is not None:
+        await raw_wait
     if frame_task is not None:
         await frame_task
         mark("pmd_requests", requests=cp.requests)

@@ -20,7 +20,7 @@ from vagal_coach.analysis import AnalysisSettings, analyze, to_json_dict
 from vagal_coach.hrv.artifacts import correct_artifacts
 from vagal_coach.hrv.time_domain import time_domain
 from vagal_coach.io import read_recording
-from vagal_coach.io.model import Recording
+from vagal_coach.model import Recording
 
 FILES = ("pyhrv-nn-5min.txt", "pyhrv-nn-1h.txt")
 

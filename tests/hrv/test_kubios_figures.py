@@ -20,7 +20,7 @@ from vagal_coach.hrv.time_domain import (
     stress_index,
     time_domain,
 )
-from vagal_coach.io.model import Recording
+from vagal_coach.model import Recording
 
 KUBIOS_KEYS = ("std_hr_bpm", "min_hr_bpm", "max_hr_bpm", "nn50", "nn20", "rr_tri_index", "tinn_ms", "vlf_pct",
                "lf_pct", "hf_pct", "vlf_log", "lf_log", "hf_log", "vlf_ms2", "lf_ms2", "hf_ms2", "total_ms2",
@@ -272,3 +272,13 @@ def test_conventions_by_name_in_a_settings_file(tmp_path):
 
 def test_recordings_file_is_the_fixture(rr_1h):
     assert np.array_equal(np.loadtxt(RECORDINGS / "pyhrv-nn-1h.txt"), rr_1h)
+
+
+def test_apen_counted_either_way_agrees(rr_1h, monkeypatch):
+    """Listing the pairs and counting per template (the path for very many matches) give the same ApEn."""
+    import vagal_coach.hrv.nonlinear as nl
+
+    x = np.round(rr_1h[:2000] / 20.0) * 20.0  # coarse values: many matches
+    listed = approximate_entropy(x)
+    monkeypatch.setattr(nl, "PAIRS_MAX", 0)
+    assert approximate_entropy(x) == pytest.approx(listed, rel=1e-12)

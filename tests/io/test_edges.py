@@ -84,8 +84,9 @@ def check_result(d: dict, n_lines: int) -> None:
         assert d[k] is None or 0.0 <= d[k] <= 100.0 + 1e-9, k
     for k in ("min_hr_bpm", "max_hr_bpm"):  # averages of accepted (or corrected) beats
         assert d[k] is None or 60000.0 / hi - 1e-9 <= d[k] <= 60000.0 / lo + 1e-9, k
-    for k in ("rr_tri_index", "sd2_sd1", "stress_index"):
+    for k in ("rr_tri_index", "stress_index"):
         assert d[k] is None or d[k] > 0.0, k
+    assert d["sd2_sd1"] is None or d["sd2_sd1"] >= 0.0  # 0 when SD2 is ([301, 300, 301])
     if d["rmssd_ms"] is not None:
         assert d["rmssd_ms"] <= hi - lo  # successive differences of in-range beats
     assert 0.0 <= d["duration_s"] < 1e12

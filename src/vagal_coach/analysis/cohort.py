@@ -74,7 +74,7 @@ def metric_columns() -> tuple[str, ...]:
     synthetic beats), so every table has them all whichever files it holds."""
     import numpy as np
 
-    from vagal_coach.io.model import Recording
+    from vagal_coach.model import Recording
 
     rng = np.random.default_rng(0)
     t = np.arange(750) * 0.8
@@ -450,7 +450,7 @@ def check_scheduler(scheduler: str | None, workers: int | None) -> None:
 
 @contextlib.contextmanager
 def executor_for(scheduler: str | None = None, workers: int | None = None,
-                 say: Callable[[str], None] | None = None) -> Iterator[Executor | None]:
+                 say: Callable[[str], None] | None = None, security: Any = None) -> Iterator[Executor | None]:
     """Where the tasks run: ``None`` -> a local process pool of ``workers`` (all cores; in this process
     when 1); ``"local"`` -> a Dask ``LocalCluster`` on this machine's loopback (its dashboard link is
     said); ``"tcp://HOST:8786"`` -> an existing Dask distributed cluster, whose workers must see the same
@@ -493,7 +493,7 @@ def executor_for(scheduler: str | None = None, workers: int | None = None,
             if say:
                 say(f"Dask LocalCluster with {n} workers; dashboard: {client.dashboard_link}")
         else:
-            client = Client(scheduler, timeout=10)
+            client = Client(scheduler, timeout=10, security=security)  # a tls:// cluster's certificates
             n_run = sum(client.nthreads().values()) or 1
             if say:
                 say(f"Dask cluster at {scheduler}: {len(client.scheduler_info()['workers'])} workers; "
@@ -503,9 +503,11 @@ def executor_for(scheduler: str | None = None, workers: int | None = None,
                         path=scheduler) from None
     except ValueError as e:  # an address Dask cannot parse
         raise UserError(f"not a Dask scheduler's address ({e})", path=scheduler) from None
+    except MemoryError:  # something answers there, not in Dask's protocol (a frame "length" of exabytes)
+        raise UserError("the address answers, but not as a Dask scheduler", path=scheduler) from None
     try:
         ex = client.get_executor(pure=False)
-        ex.vc_workers = n_run  # type: ignore[attr-defined]
+        ex.vc_workers = n_run
         yield ex
     finally:
         client.close()

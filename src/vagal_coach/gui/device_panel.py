@@ -40,8 +40,8 @@ class DevicePanel(QGroupBox):
         for lab in (self.link, self.battery, self.contact, self.quality, self.sim_label, self.rr_source,
                     self.breath):
             lab.setWordWrap(True)  # in full in a narrow panel: a long line wraps
-        top = QHBoxLayout()
-        top.addWidget(self.combo, 1)
+        top = QHBoxLayout()  # the strap's name on its own line, in full; the buttons under it
+        top.addStretch(1)
         top.addWidget(self.scan_btn)
         top.addWidget(self.connect_btn)
         grid = QGridLayout()
@@ -54,6 +54,7 @@ class DevicePanel(QGroupBox):
         self.rr_source.hide()
         self.breath.hide()
         lay = QVBoxLayout(self)
+        lay.addWidget(self.combo)
         lay.addLayout(top)
         lay.addWidget(self.sim_label)
         lay.addLayout(grid)
@@ -105,13 +106,14 @@ class DevicePanel(QGroupBox):
         self.connect_requested.emit(addr, name)
 
     def show_status(self, link: str, battery: int | None, contact: str, quality: float | None,
-                    simulated: bool) -> None:
+                    simulated: bool, warning: str = "") -> None:
+        """``warning``: a plain word on the sensor itself (an optical sensor's RR is unfit for RMSSD)."""
         texts = ((self.link, LINK_TEXT.get(link, link)),
                  (self.battery, f"battery {battery}%" if battery is not None else "battery —"),
                  (self.contact, CONTACT_TEXT.get(contact, contact)),
                  (self.quality, f"signal quality {quality:.0f} %" if quality is not None else "signal quality —"),
                  (self.sim_label, "SIMULATED STRAP — not a real sensor; figures are a demonstration"
-                  if simulated else ""))
+                  if simulated else f"⚠ {warning}" if warning else ""))
         for label, text in texts:
             _set_text(label, text)
 

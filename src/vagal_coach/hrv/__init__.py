@@ -11,24 +11,43 @@ from vagal_coach.hrv.artifacts import (
     live_gate,
     range_gate,
 )
-from vagal_coach.hrv.nonlinear import dfa, poincare, sample_entropy
+from vagal_coach.hrv.nonlinear import approximate_entropy, dfa, poincare, sample_entropy
 from vagal_coach.hrv.ringbuffer import BeatRingBuffer
 from vagal_coach.hrv.spectral import (
     BANDS_HZ,
     SpectralResult,
+    ar_burg,
     band_power,
     coherence_ratio,
     frequency_domain,
+    frequency_domains,
     power_at,
+    psd_ar,
     psd_lomb,
     psd_welch,
     resample_rr,
     smoothness_priors_detrend,
 )
-from vagal_coach.hrv.time_domain import rolling_rmssd, rolling_time_domain, time_domain
+from vagal_coach.hrv.time_domain import (
+    geometric,
+    heart_rate_stats,
+    rolling_rmssd,
+    rolling_time_domain,
+    segment_stats,
+    stress_index,
+    time_domain,
+)
 
 __all__ = [
     "ArtifactResult",
+    "approximate_entropy",
+    "ar_burg",
+    "frequency_domains",
+    "geometric",
+    "heart_rate_stats",
+    "psd_ar",
+    "segment_stats",
+    "stress_index",
     "BANDS_HZ",
     "BeatRingBuffer",
     "SpectralResult",

@@ -95,6 +95,23 @@ MIN_BREATH_S = 1.5  # at most 40 breaths/min
 SWING_WINDOW_S = 60.0
 PROMINENCE = 0.25  # x the recent swing (5th-95th percentile range)
 MAX_MG = 1e5  # samples beyond +-100 g are clipped (no chest moves so), so nothing overflows
+STUCK_WINDOW_S = 10.0  # an axis is judged stuck on this much of its latest signal
+FLAT_MG = 1.0  # an axis moving less than this peak to peak is stuck (a working one's noise alone is a few mG)
+PINNED_SHARE = 0.9  # ... or one reading one value this share of the time (an H10 axis stuck at -2000 mG)
+
+
+def stuck_axes(acc_mg: ArrayLike) -> NDArray[np.bool_]:
+    """Which of the three axes of ``acc_mg`` ([n, 3] mG, ``STUCK_WINDOW_S`` or so of signal) are stuck: flat
+    (peak to peak within ``FLAT_MG``), or pinned (one value, such as -2000, ``PINNED_SHARE`` of the time)
+    whatever glitches they show besides. A working axis always shows its sensor's noise."""
+    a = np.asarray(acc_mg, dtype=float).reshape(-1, 3)
+    if a.shape[0] < 2:
+        return np.zeros(3, dtype=bool)
+    out = np.ptp(a, axis=0) <= FLAT_MG
+    for k in range(3):
+        _, counts = np.unique(a[:, k], return_counts=True)
+        out[k] |= counts.max() >= PINNED_SHARE * a.shape[0]
+    return out
 
 
 @dataclass
@@ -102,12 +119,14 @@ class AccBreathing:
     """Causal breathing waveform from chest acceleration: ``push(acc_mg)`` with [n, 3] samples at ``fs_hz``
     (contiguous, from ``t0_s``), get the new waveform samples ``(t_s, value)`` at ``out_hz`` (>= ``BREATH_FS_HZ``).
 
-    The waveform is in mG along the principal axis, sign as given by ``sign`` (see ``orient``).
+    The waveform is in mG along the principal axis, sign as given by ``sign`` (see ``orient``). ``use_axes``
+    leaves out axes (``stuck_axes``): breathing then comes from the others.
     ``breaths()`` lists inhale onsets found so far. Memory is bounded (``SWING_WINDOW_S`` of waveform)."""
 
     fs_hz: float
     t0_s: float = 0.0
     sign: float = 1.0
+    use_axes: tuple[bool, bool, bool] = (True, True, True)
     _n: int = 0
     _zi: NDArray[np.float64] | None = None
     _czi: NDArray[np.float64] = field(default_factory=lambda: np.zeros((1, 6)))
@@ -140,6 +159,8 @@ class AccBreathing:
         if a.shape[0] == 0:
             return np.zeros(0), np.zeros(0)
         a = np.clip(np.where(np.isfinite(a), a, 0.0), -MAX_MG, MAX_MG)
+        if not all(self.use_axes):
+            a = a * np.asarray(self.use_axes, dtype=float)  # an axis left out carries nothing to the breath
         if self._zi is None:
             self._zi = signal.sosfilt_zi(self._sos)[:, :, None] * a[0][None, None, :]
         band, self._zi = signal.sosfilt(self._sos, a, axis=0, zi=self._zi)
@@ -237,13 +258,21 @@ def orient(breath_t_s: ArrayLike, breath: ArrayLike, beat_t_s: ArrayLike, rr_ms:
 
 
 def acc_breathing(acc_mg: ArrayLike, fs_hz: float, t0_s: float = 0.0, beat_t_s: ArrayLike | None = None,
-                  rr_ms: ArrayLike | None = None, sample_t_s: ArrayLike | None = None
+                  rr_ms: ArrayLike | None = None, sample_t_s: ArrayLike | None = None,
+                  use_axes: tuple[bool, bool, bool] | None = None
                   ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Breathing of a whole ACC recording as the live ``AccBreathing`` finds it (fed one-second blocks, as
     frames arrive): ``(t_s, waveform_mg, inhale_onset_t_s)``, the waveform turned by ``orient`` when beats
     are given. With ``sample_t_s`` (each sample's own time, as a sensor stamps them) the waveform and the
-    onsets are timed through those, as the live pipeline does; else at ``t0_s + index / fs_hz``."""
+    onsets are timed through those, as the live pipeline does; else at ``t0_s + index / fs_hz``. Axes stuck
+    over the whole recording (``stuck_axes``) are left out unless ``use_axes`` says which to use."""
     a = np.asarray(acc_mg, dtype=float).reshape(-1, 3)
+    if use_axes is None:
+        stuck = stuck_axes(a)
+        use = [True, True, True] if stuck.all() else [bool(u) for u in ~stuck]
+        axes: tuple[bool, bool, bool] = (use[0], use[1], use[2])
+    else:
+        axes = use_axes
     block = max(1, int(fs_hz))
     st = None if sample_t_s is None else np.asarray(sample_t_s, dtype=float)
 
@@ -253,7 +282,7 @@ def acc_breathing(acc_mg: ArrayLike, fs_hz: float, t0_s: float = 0.0, beat_t_s: 
         return np.interp((t_det - t0_s) * fs_hz, np.arange(st.size), st)
 
     def run(sign: float) -> tuple[AccBreathing, NDArray[np.float64], NDArray[np.float64]]:
-        det = AccBreathing(fs_hz, t0_s, sign=sign)
+        det = AccBreathing(fs_hz, t0_s, sign=sign, use_axes=axes)
         parts = [det.push(a[i:i + block]) for i in range(0, a.shape[0], block)]
         t = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0)
         w = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0)

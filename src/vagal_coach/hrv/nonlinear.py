@@ -141,10 +141,22 @@ def approximate_entropy(rr_ms: ArrayLike, m: int = 2, r: float | None = None) ->
         return float("nan")
     from scipy.spatial import cKDTree
 
-    phi = []
-    for k in (m, m + 1):
-        emb = np.lib.stride_tricks.sliding_window_view(x, k)
-        tree = cKDTree(emb, balanced_tree=False, compact_nodes=False)
-        c = tree.query_ball_point(emb, tol * (1 + 1e-12), p=np.inf, return_length=True) / emb.shape[0]
-        phi.append(float(np.mean(np.log(c))))
-    return phi[0] - phi[1]
+    emb = np.lib.stride_tricks.sliding_window_view(x, m)  # n - m + 1 templates
+    nt, nt1 = emb.shape[0], n - m
+    tree = cKDTree(emb, balanced_tree=False, compact_nodes=False)
+    probe = emb[:: max(1, nt // 256)]
+    est_pairs = float(np.mean(tree.query_ball_point(probe, tol, p=np.inf, return_length=True))) * nt / 2.0
+    if est_pairs <= PAIRS_MAX:
+        # the m pairs listed once; the m + 1 matches are those of the first n - m templates whose next values
+        # match too (as in sample_entropy); every template matches itself
+        ij = tree.query_pairs(tol, p=np.inf, output_type="ndarray")
+        c_m = 1.0 + np.bincount(ij[:, 0], minlength=nt) + np.bincount(ij[:, 1], minlength=nt)
+        ij = ij[(ij[:, 1] < nt1) & (ij[:, 0] < nt1)]
+        ij = ij[np.abs(x[ij[:, 0] + m] - x[ij[:, 1] + m]) <= tol]
+        c_m1 = 1.0 + np.bincount(ij[:, 0], minlength=nt1) + np.bincount(ij[:, 1], minlength=nt1)
+    else:  # many matches: counted per template, in linear memory
+        c_m = tree.query_ball_point(emb, tol, p=np.inf, return_length=True).astype(float)
+        emb1 = np.lib.stride_tricks.sliding_window_view(x, m + 1)
+        t1 = cKDTree(emb1, balanced_tree=False, compact_nodes=False)
+        c_m1 = t1.query_ball_point(emb1, tol, p=np.inf, return_length=True).astype(float)
+    return float(np.mean(np.log(c_m / nt)) - np.mean(np.log(c_m1 / nt1)))

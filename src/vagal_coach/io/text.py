@@ -173,7 +173,7 @@ def read_plain(path: Path, text: str) -> Recording:
     lines = np.array([i for i, _ in rows])
     fast_vals = _fast_numbers([s for _, s in rows], ncol)
     if fast_vals is not None:
-        return _from_table(path, fast_vals, lines)
+        return _from_table(path, fast_vals, lines, names)
     vals = np.empty((len(rows), ncol))
     for r, (i, s) in enumerate(rows):
         toks = _SPLIT.split(s.strip(",; \t"))

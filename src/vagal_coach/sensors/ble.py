@@ -9,14 +9,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import re
 import sys
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vagal_coach.clock import Clock
 from vagal_coach.errors import DeviceError
+from vagal_coach.sensors import optical
 from vagal_coach.sensors.events import DeviceInfo, LinkEvent, Notification, PmdFrame, SourceEvent
 from vagal_coach.sensors.hrm import (
     BATTERY_LEVEL,
@@ -24,6 +26,8 @@ from vagal_coach.sensors.hrm import (
     BODY_SENSOR_LOCATIONS,
     HEART_RATE_MEASUREMENT,
     HEART_RATE_SERVICE,
+    HrmParseError,
+    parse_hrm,
 )
 from vagal_coach.wire import pmd
 
@@ -39,6 +43,15 @@ BACKOFF_S = (0.5, 1.0, 2.0, 3.0)
 RESCAN_S = 5.0
 #: seconds to wait for the strap's answer to a PMD control point request
 PMD_TIMEOUT_S = 5.0
+#: seconds of silence on a live link before the watchdog recycles it: heart-rate straps notify about once
+#: a second, and an H10 streaming raw data sends a frame at least every second
+SILENCE_S = 5.0
+#: seconds between dropping a silent link and connecting again
+RECYCLE_PAUSE_S = 1.0
+#: the longest wait between recycles while a strap stays silent (each silent recycle doubles the wait)
+SILENCE_MAX_S = 30.0
+#: seconds to wait for a strap whose services are still resolving before its services are read again
+SERVICES_RETRY_S = (1.0, 2.0, 3.0)
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,24 @@ class FoundStrap:
     name: str
     address: str  # a MAC on Linux/Windows, a UUID on macOS
     rssi_dbm: int | None
+    #: bleak's device object from the scan (connect through it: BlueZ may not announce the strap again)
+    device: Any = field(default=None, compare=False, repr=False)
+
+
+_MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")
+_UUID_RE = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
+
+
+def address_hint(address: str, platform: str = sys.platform) -> str:
+    """Why an address may not be found on this OS: macOS names a strap by a UUID of its own (CoreBluetooth
+    hides MAC addresses), Linux and Windows by its MAC; "" when the address has the OS's form."""
+    if platform == "darwin" and _MAC_RE.match(address):
+        return (" (macOS names straps by a UUID, not their MAC address: use the address 'vagal-coach scan' "
+                "lists on this Mac)")
+    if platform != "darwin" and _UUID_RE.match(address):
+        return (" (that is a macOS-style UUID; on this computer straps go by their MAC address: see "
+                "'vagal-coach scan')")
+    return ""
 
 
 def _bleak_kwargs(adapter: str | None) -> dict:
@@ -99,8 +130,36 @@ async def scan(timeout_s: float = 5.0, adapter: str | None = None) -> list[Found
         uuids = [u.lower() for u in (adv.service_uuids or [])]
         if uuids and HEART_RATE_SERVICE not in uuids:
             continue
-        out.append(FoundStrap(adv.local_name or dev.name or "(unnamed strap)", dev.address, adv.rssi))
+        out.append(FoundStrap(adv.local_name or dev.name or "(unnamed strap)", dev.address, adv.rssi, dev))
     return sorted(out, key=lambda s: -(s.rssi_dbm if s.rssi_dbm is not None else -999))
+
+
+class _RrWatch:
+    """The session's heart rate and RR so far, judged now and then by ``optical.rr_signs``."""
+
+    EVERY_S = 30.0
+
+    def __init__(self) -> None:
+        self.t0: float | None = None
+        self.hr: list[int] = []
+        self.rr: list[float] = []
+        self.rr_hr: list[int] = []
+        self.next_s = 0.0
+
+    def add(self, note: Notification) -> str | None:
+        try:
+            m = parse_hrm(note.raw)
+        except HrmParseError:
+            return None
+        if self.t0 is None:
+            self.t0, self.next_s = note.t_s, note.t_s + 2 * self.EVERY_S
+        self.hr.append(m.hr_bpm)
+        self.rr += m.rr_ms
+        self.rr_hr += [m.hr_bpm] * len(m.rr_ms)
+        if note.t_s < self.next_s:
+            return None
+        self.next_s = note.t_s + self.EVERY_S
+        return optical.rr_signs(note.t_s - self.t0, self.hr, self.rr, self.rr_hr)
 
 
 class BleStrap:
@@ -111,8 +170,9 @@ class BleStrap:
 
     def __init__(self, address: str, clock: Clock | None = None, *, adapter: str | None = None,
                  connect_timeout_s: float = 15.0, scan_timeout_s: float = 6.0, name: str | None = None,
-                 first_attempts: int = 3, raw: bool = True) -> None:
+                 first_attempts: int = 3, raw: bool = True, silence_s: float = SILENCE_S) -> None:
         self.address = address
+        self.silence_s = silence_s  # the data watchdog: a live link this long without data is recycled
         self.raw = raw  # start the raw ECG and ACC streams on a strap that offers them (Polar PMD)
         self.clock = clock or Clock()
         self.adapter = adapter
@@ -123,6 +183,9 @@ class BleStrap:
         self._closed = asyncio.Event()
         self._client: BleakClient | None = None
         self._device: BLEDevice | None = None  # the one last connected to (bleak's handle on the OS's device)
+        self._fresh_services = False  # the next connection discovers services afresh (after a failed one)
+        self._optical_said = False  # the strap was called optical (by name, location or its RR)
+        self._silent: str = ""  # why the last stream ended on the watchdog ("" when it did not)
 
     async def close(self) -> None:
         self._closed.set()
@@ -139,49 +202,99 @@ class BleStrap:
             self.name = name
         for uuid, key in ((BATTERY_LEVEL, "battery_pct"), (BODY_SENSOR_LOCATION, "body_location")):
             try:
-                if client.services.get_characteristic(uuid) is None:
+                char = self._newest_char(client, uuid)
+                if char is None:
                     continue
-                raw = await client.read_gatt_char(uuid)
+                raw = await client.read_gatt_char(char)
             except Exception:  # optional characteristics: absent or unreadable is fine
                 continue
             if raw:
                 info[key] = int(raw[0]) if key == "battery_pct" else BODY_SENSOR_LOCATIONS.get(raw[0], "other")
+        why = optical.by_name(info.get("name")) or optical.by_location(info.get("body_location"))
+        if why:
+            info["optical"], info["hrv_warning"] = why, optical.WARNING
+            self._optical_said = True
         return info
 
     @staticmethod
-    def _measurement_char(client: BleakClient) -> BleakGATTCharacteristic:
-        """The Heart Rate Measurement characteristic; if a stale GATT cache lists it twice, the newest."""
-        chars = [c for svc in client.services for c in svc.characteristics
-                 if c.uuid.lower() == HEART_RATE_MEASUREMENT]
-        if not chars:
+    def _newest_char(client: BleakClient, uuid: str) -> BleakGATTCharacteristic | None:
+        """The characteristic ``uuid``, or None; if a stale GATT cache lists it twice, the newest (bleak's
+        lookup by UUID refuses a duplicate)."""
+        chars = [c for svc in client.services for c in svc.characteristics if c.uuid.lower() == uuid]
+        return max(chars, key=lambda c: c.handle) if chars else None
+
+    @classmethod
+    def _measurement_char(cls, client: BleakClient) -> BleakGATTCharacteristic:
+        """The Heart Rate Measurement characteristic (the newest, see ``_newest_char``)."""
+        char = cls._newest_char(client, HEART_RATE_MEASUREMENT)
+        if char is None:
             raise DeviceError("no Heart Rate Measurement characteristic: not a heart-rate strap?", path=client.address)
-        return max(chars, key=lambda c: c.handle)
+        return char
+
+    def _client_kwargs(self, fresh: bool) -> dict:
+        """bleak's per-OS options: the adapter on Linux; on Windows, after a failed or incomplete service
+        discovery, discovery from the strap rather than the OS's GATT cache (WinRT otherwise serves the stale
+        cache again, the "Connecting..." hang of some Windows 11 set-ups)."""
+        kw = _bleak_kwargs(self.adapter)
+        if fresh and sys.platform == "win32":
+            kw["winrt"] = {"use_cached_services": False}
+        return kw
 
     async def _connect(self, device: BLEDevice, queue: asyncio.Queue[Notification]
                        ) -> tuple[BleakClient, dict, asyncio.Event]:
         """Connect to ``device`` (a bleak BLEDevice), read its facts and subscribe to 0x2A37.
+
+        A strap whose services are still resolving (or whose GATT table the OS cached before a firmware
+        change) may show no Heart Rate Measurement on the first connection: its services are then read
+        again on fresh connections (``SERVICES_RETRY_S`` apart) before it is called not a heart-rate strap.
 
         Returns the client, the facts and an event set when this connection drops."""
         from bleak import BleakClient
 
         loop = asyncio.get_running_loop()
         clk = self.clock
-        disconnected = asyncio.Event()
+        fresh = self._fresh_services
+        reads = 0
+        while True:
+            disconnected = asyncio.Event()
 
-        def on_disconnect(_client: object) -> None:
-            loop.call_soon_threadsafe(disconnected.set)
+            def on_disconnect(_client: object, ev: asyncio.Event = disconnected) -> None:
+                loop.call_soon_threadsafe(ev.set)
 
-        client = BleakClient(device, disconnected_callback=on_disconnect, timeout=self.connect_timeout_s,
-                             **_bleak_kwargs(self.adapter))
-        await client.connect()
+            client = BleakClient(device, disconnected_callback=on_disconnect, timeout=self.connect_timeout_s,
+                                 **self._client_kwargs(fresh))
+            try:
+                await client.connect()
+            except Exception:
+                self._fresh_services = True  # a failed discovery: the next try asks the strap itself
+                raise
+            reads += 1
+            try:
+                char = self._measurement_char(client)
+            except DeviceError as e:
+                with contextlib.suppress(Exception):
+                    await client.disconnect()
+                if reads > len(SERVICES_RETRY_S):
+                    raise DeviceError(f"no Heart Rate Measurement characteristic after reading the services "
+                                      f"{reads} times: not a heart-rate strap?", path=e.path) from None
+                fresh = True
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._closed.wait(), SERVICES_RETRY_S[reads - 1])
+                if self._closed.is_set():
+                    raise DeviceError("session ended", path=self.address) from None
+                continue
+            break
+        self._fresh_services = False
         try:
             info = await self._read_info(client)
+            if reads > 1:
+                info["services_read"] = reads  # the strap's services were complete only on this read
 
             def on_data(_char: object, data: bytearray) -> None:
                 queue.put_nowait(Notification(clk.now(), bytes(data)))
 
-            await client.start_notify(self._measurement_char(client), on_data)
-            if self.raw and client.services.get_characteristic(pmd.PMD_CONTROL) is not None:
+            await client.start_notify(char, on_data)
+            if self.raw and self._newest_char(client, pmd.PMD_CONTROL) is not None:
                 info["pmd"] = await self._start_pmd(client, queue)
         except BaseException:
             with contextlib.suppress(Exception):
@@ -208,28 +321,42 @@ class BleStrap:
         def on_frame(_char: object, data: bytearray) -> None:
             queue.put_nowait(PmdFrame(clk.now(), bytes(data)))
 
+        control = self._newest_char(client, pmd.PMD_CONTROL)
+        data = self._newest_char(client, pmd.PMD_DATA)
+
         async def request(cmd: bytes) -> pmd.Response:
             while not answers.empty():
                 answers.get_nowait()
-            await client.write_gatt_char(pmd.PMD_CONTROL, cmd, response=True)
+            if control is None:
+                raise pmd.PmdError("no PMD control point")
+            await client.write_gatt_char(control, cmd, response=True)
             while True:
                 resp = pmd.parse_response(await asyncio.wait_for(answers.get(), PMD_TIMEOUT_S))
                 if resp.op == cmd[0] and resp.mtype == cmd[1]:
                     return resp
 
         try:
-            features = pmd.parse_features(bytes(await client.read_gatt_char(pmd.PMD_CONTROL)))
-            await client.start_notify(pmd.PMD_CONTROL, on_control)
-            await client.start_notify(pmd.PMD_DATA, on_frame)
+            if data is None or control is None:
+                raise pmd.PmdError("no PMD data characteristic" if data is None else "no PMD control point")
+            features = pmd.parse_features(bytes(await client.read_gatt_char(control)))
+            await client.start_notify(control, on_control)
+            await client.start_notify(data, on_frame)
             for mtype in (pmd.ECG, pmd.ACC):
                 name = pmd.TYPE_NAMES[mtype].lower()
                 if mtype not in features:
                     continue
                 resp = await request(pmd.settings_command(mtype))
-                if not resp.ok:
+                variant = ""
+                if resp.ok:
+                    offered = pmd.parse_settings(resp.params)
+                elif resp.status in pmd.OLDER_VARIANT_STATUS and mtype in pmd.H10_SETTINGS:
+                    # an older control point that will not list its settings: start with the H10's own
+                    offered, variant = pmd.H10_SETTINGS[mtype], f"older control point ({resp.status_text} " \
+                        "to get-settings): started with the H10's published settings"
+                else:
                     out[name] = {"status": resp.status_text}
                     continue
-                sel = pmd.choose_settings(mtype, pmd.parse_settings(resp.params))
+                sel = pmd.choose_settings(mtype, offered)
                 resp = await request(pmd.start_command(mtype, sel))
                 if resp.status == 6:  # already streaming (a reconnect before the strap noticed): restart it
                     await request(pmd.stop_command(mtype))
@@ -241,8 +368,13 @@ class BleStrap:
                         if factor:
                             settings["factor"] = float(factor[0])
                 out[name] = {"settings": settings, "status": resp.status_text}
-        except (asyncio.TimeoutError, pmd.PmdError) as e:
-            out["error"] = f"raw streams not started: {e or 'no answer from the strap'}"
+                if variant:
+                    out[name]["variant"] = variant
+        except pmd.PmdError as e:
+            out["error"] = (f"raw streams not started: the strap's PMD control point answers in a form vagal-coach "
+                            f"does not know ({e}); an older firmware? a firmware update may help")
+        except asyncio.TimeoutError:
+            out["error"] = "raw streams not started: no answer from the strap"
         except Exception as e:  # noqa: BLE001 - a strap that refuses PMD still streams heart rate
             out["error"] = f"raw streams not started: {explain(e, self.address).message}"
         return out
@@ -261,8 +393,8 @@ class BleStrap:
                 device = await BleakScanner.find_device_by_address(self.address, timeout=self.scan_timeout_s,
                                                                    **_bleak_kwargs(self.adapter))
                 if device is None:
-                    raise DeviceError("strap not found: is it worn (straps sleep when dry) and in range?",
-                                      path=self.address)
+                    raise DeviceError("strap not found: is it worn (straps sleep when dry) and in range?"
+                                      + address_hint(self.address), path=self.address)
                 client, info, disconnected = await self._connect(device, queue)
                 break
             except Exception as e:  # noqa: BLE001 - every stack error becomes a link event or one line
@@ -275,17 +407,35 @@ class BleStrap:
                 yield LinkEvent(clk.now(), "connecting", str(err.message))
                 await self._backoff(attempt)
                 attempt += 1
+        quiet_recycles = 0  # recycles in a row after which the strap stayed silent
+        rr_watch = _RrWatch()
         while True:
             yield LinkEvent(clk.now(), "connected", self.address)
             yield DeviceInfo(clk.now(), info)
-            async for note in self._stream(queue, disconnected):
+            got_data = False
+            wait_s = min(SILENCE_MAX_S, self.silence_s * 2 ** quiet_recycles)
+            async for note in self._stream(queue, disconnected, wait_s):
+                got_data = True
                 yield note
+                if isinstance(note, Notification) and not self._optical_said:
+                    why = rr_watch.add(note)
+                    if why:
+                        self._optical_said = True
+                        yield DeviceInfo(clk.now(), {"optical": why, "hrv_warning": optical.WARNING})
             self._client = None
             if self._closed.is_set():
                 with contextlib.suppress(Exception):
                     await client.disconnect()
                 break
-            yield LinkEvent(clk.now(), "lost", "link dropped")
+            if self._silent:
+                # the link is up but nothing arrives (a strap that stopped notifying, a stack that never
+                # reported the drop): say so, then recycle the link (disconnect, connect, subscribe afresh)
+                quiet_recycles = 0 if got_data else quiet_recycles + 1
+                yield LinkEvent(clk.now(), "silent", self._silent)
+                await self._recycle(client, disconnected)
+            else:
+                quiet_recycles = 0
+                yield LinkEvent(clk.now(), "lost", "link dropped")
             found = None
             async for ev in self._search(queue):
                 if isinstance(ev, LinkEvent):
@@ -297,22 +447,63 @@ class BleStrap:
             client, info, disconnected = found
         yield LinkEvent(clk.now(), "closed", "session ended")
 
-    async def _stream(self, queue: asyncio.Queue[Notification], disconnected: asyncio.Event
-                      ) -> AsyncIterator[Notification | PmdFrame]:
-        """Notifications as they arrive, until the link drops or the session ends (then what is queued)."""
+    async def _recycle(self, client: BleakClient, disconnected: asyncio.Event) -> None:
+        """Drop a silent link ourselves and wait (briefly) for the stack to confirm it."""
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(client.disconnect(), self.connect_timeout_s)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(disconnected.wait(), 5.0)
+        # a moment for the strap to notice the link is gone (it takes the next connection for a new one, and
+        # starts its streams afresh) before we connect again
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._closed.wait(), RECYCLE_PAUSE_S)
+
+    async def _stream(self, queue: asyncio.Queue[Notification], disconnected: asyncio.Event,
+                      silence_s: float | None = None) -> AsyncIterator[Notification | PmdFrame]:
+        """Notifications as they arrive, until the link drops, the session ends, or the watchdog finds the
+        link silent (then ``self._silent`` says why), then what is queued.
+
+        The watchdog: no heart-rate notification for ``silence_s``, or, once the raw streams have sent a
+        frame, none of them for ``silence_s`` (an H10 whose ECG stopped while its heart rate goes on)."""
+        silence_s = self.silence_s if silence_s is None else silence_s
         closed_wait = asyncio.ensure_future(self._closed.wait())
         dis_wait = asyncio.ensure_future(disconnected.wait())
+        self._silent = ""
+        last_hr = last_raw = time.monotonic()
+        raw_seen = False
+        get: asyncio.Future | None = None
         try:
             while not disconnected.is_set() and not self._closed.is_set():
-                get = asyncio.ensure_future(queue.get())
-                done, _ = await asyncio.wait({get, dis_wait, closed_wait}, return_when=asyncio.FIRST_COMPLETED)
+                if get is None:
+                    get = asyncio.ensure_future(queue.get())
+                now = time.monotonic()
+                due = min(last_hr, last_raw if raw_seen else math.inf) + silence_s
+                done, _ = await asyncio.wait({get, dis_wait, closed_wait}, timeout=max(0.0, due - now),
+                                             return_when=asyncio.FIRST_COMPLETED)
                 if get in done:
-                    yield get.result()
-                else:
-                    get.cancel()
+                    note = get.result()
+                    get = None
+                    if isinstance(note, PmdFrame):
+                        last_raw, raw_seen = time.monotonic(), True
+                    else:
+                        last_hr = time.monotonic()
+                    yield note
+                elif not done:
+                    now = time.monotonic()
+                    if now - last_hr >= silence_s:
+                        self._silent = f"no data from the strap for {now - last_hr:.0f} s: reconnecting"
+                    elif raw_seen and now - last_raw >= silence_s:
+                        self._silent = f"no raw data from the strap for {now - last_raw:.0f} s: reconnecting"
+                    if self._silent:
+                        break
+            if get is not None and get.done() and not get.cancelled():
+                yield get.result()
+                get = None
             while not queue.empty():
                 yield queue.get_nowait()
         finally:
+            if get is not None:
+                get.cancel()
             closed_wait.cancel()
             dis_wait.cancel()
 

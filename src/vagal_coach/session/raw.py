@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from vagal_coach.hrv.breath import AccBreathing, Adherence, adherence, breathing_rate_from_onsets, orient
+from vagal_coach.hrv.breath import (
+    STUCK_WINDOW_S,
+    AccBreathing,
+    Adherence,
+    adherence,
+    breathing_rate_from_onsets,
+    orient,
+    stuck_axes,
+)
 from vagal_coach.hrv.ecg import RPeakDetector, ecg_quality, rr_agreement_ms
 from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.wire.pmd import ACC, ECG, PmdDecoder
@@ -81,9 +89,22 @@ class RawPipeline:
         self.has_ecg = False
         self.has_acc = False
         self._reported_onsets = 0
+        self._acc_recent = np.zeros((0, 3))  # the last STUCK_WINDOW_S of acceleration, to find stuck axes
+        self.stuck_axes: tuple[bool, bool, bool] = (False, False, False)
+        self._started: set[str] = set()  # streams the strap said it started on the latest connection
+        self._flowing: set[str] = set()  # ... and those that have sent a frame since
 
     def configure(self, pmd_info: dict) -> None:
+        """The streams a (re)connection started (``BleStrap``'s ``pmd`` facts): their settings, and which
+        are now to start flowing (an H10 may take up to 30 s after the start command)."""
         self.decoder.configure(pmd_info)
+        self._started = {k for k in ("ecg", "acc") if isinstance(pmd_info.get(k), dict)
+                         and pmd_info[k].get("status") == "success"}
+        self._flowing = set()
+
+    def starting(self) -> tuple[str, ...]:
+        """Streams started on the latest connection that have sent nothing yet ("ecg", "acc")."""
+        return tuple(k for k in ("ecg", "acc") if k in self._started and k not in self._flowing)
 
     # ---- ECG
     def _push_ecg(self, t_s: NDArray[np.float64], uv: NDArray[np.float64], gap: bool, up: RawUpdate) -> None:
@@ -150,8 +171,16 @@ class RawPipeline:
     # ---- ACC
     def _push_acc(self, t_s: NDArray[np.float64], mg: NDArray[np.float64], gap: bool, up: RawUpdate) -> None:
         fs = self.decoder.rates_hz[ACC]
-        if self._acc is None or gap:
-            self._acc = AccBreathing(fs, sign=self.orientation or 1.0)
+        keep = int(STUCK_WINDOW_S * fs)
+        self._acc_recent = np.concatenate((self._acc_recent, np.asarray(mg, dtype=float).reshape(-1, 3)))[-keep:]
+        use = self._acc.use_axes if self._acc is not None else (True, True, True)
+        if self._acc_recent.shape[0] >= keep:
+            stuck = stuck_axes(self._acc_recent)
+            self.stuck_axes = (bool(stuck[0]), bool(stuck[1]), bool(stuck[2]))
+            use = (True, True, True) if stuck.all() else (not stuck[0], not stuck[1], not stuck[2])
+        if self._acc is None or gap or use != self._acc.use_axes:
+            # (again) from the axes that work: a stuck one (an H10's at -2000 mG) would feed its glitches in
+            self._acc = AccBreathing(fs, sign=self.orientation or 1.0, use_axes=use)
             self._acc_run0 = self._acc_line.n
             self._reported_onsets = 0
         self._acc_line.add(t_s)
@@ -214,6 +243,7 @@ class RawPipeline:
         s = self.decoder.decode(t_arrival_s, raw)
         if s is None:
             return up
+        self._flowing.add("ecg" if s.mtype == ECG else "acc" if s.mtype == ACC else "other")
         if s.mtype == ECG:
             self._push_ecg(s.t_s, s.values, s.gap_before, up)
         elif s.mtype == ACC:
@@ -222,18 +252,26 @@ class RawPipeline:
 
 
 def raw_status_texts(has_ecg: bool, has_acc: bool, rr_source: str, agreement: tuple[float, float],
-                     breathing_rate_bpm: float, share_following: float, last_lag_deg: float, paced: bool
+                     breathing_rate_bpm: float, share_following: float, last_lag_deg: float, paced: bool,
+                     starting: tuple[str, ...] = (), stuck: tuple[bool, bool, bool] = (False, False, False)
                      ) -> tuple[str, str]:
-    """The two raw-stream status lines (device panel, CLI) from the session status: figures as computed, worded."""
+    """The two raw-stream status lines (device panel, CLI) from the session status: figures as computed, worded.
+    ``starting``: streams started but not flowing yet (``RawPipeline.starting``); ``stuck``: ACC axes stuck."""
     rr = ""
-    if has_ecg:
+    if "ecg" in starting:
+        rr = "ECG starting (an H10 can take up to 30 s): beats from the strap's RR meanwhile"
+    elif has_ecg:
         share, med = agreement
         agree = (f" · its own RR agrees: {100 * share:.0f} % of beats, ±{med:.1f} ms"
                  if share == share and med == med else "")
         rr = ("beats from the ECG ✓" if rr_source == "ecg"
               else "beats from the strap's RR (ECG not clean yet)") + agree
     br = ""
-    if has_acc:
+    if "acc" in starting:
+        br = "breathing: the accelerometer is starting…"
+    elif has_acc and all(stuck):
+        br = "breathing: the accelerometer reads flat (all axes stuck): no breathing from it"
+    elif has_acc:
         rate = f"breathing {breathing_rate_bpm:.1f} /min" if breathing_rate_bpm == breathing_rate_bpm \
             else "breathing: finding your breath…"
         follow = ""
@@ -242,5 +280,9 @@ def raw_status_texts(has_ecg: bool, has_acc: bool, rr_source: str, agreement: tu
             if last_lag_deg == last_lag_deg:
                 follow += f" (last {abs(last_lag_deg):.0f}° {'behind' if last_lag_deg >= 0 else 'ahead'})"
         br = rate + follow
+        if any(stuck):
+            names = "xyz"
+            br += (f" · ACC axis {', '.join(names[k] for k in range(3) if stuck[k])} stuck: breathing from "
+                   + ", ".join(names[k] for k in range(3) if not stuck[k]))
     return rr, br
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vagal_coach.clock import Clock
-from vagal_coach.model import Gap, Marker, PacerEvent
+from vagal_coach.model import Gap, GuidedInfo, Marker, OwnRate, PacerEvent, Prompt
 from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.sensors.events import BeatSource, DeviceInfo, LinkEvent, Notification, PmdFrame, SourceEvent
 from vagal_coach.session.engine import LiveEngine, Snapshot
@@ -41,6 +41,8 @@ class SessionStatus:
     gaps: list[Gap] = field(default_factory=list)  # closed gaps
     open_gap_start_s: float | None = None  # the link is down since this beat time (an open gap)
     searching_since_s: float | None = None  # session time the link was lost (None while connected)
+    silent_since_s: float | None = None  # the link went silent: session time of the last data (None once data flows)
+    open_gap_reason: str = "link lost"
     last: Snapshot | None = None
     # raw streams (a strap with Polar's PMD): where beats come from, and what the breath does
     rr_source: str = "strap"
@@ -57,9 +59,11 @@ class SessionStatus:
 
     def link_text(self, now_s: float) -> str:
         """What the window and ``record``'s status line say of the link: "searching for the strap (0:42)"."""
-        if self.searching_since_s is not None and self.link not in ("closed", "failed"):
-            from vagal_coach.clock import mmss
+        from vagal_coach.clock import mmss
 
+        if self.silent_since_s is not None and self.link not in ("closed", "failed"):
+            return f"no data from the strap ({mmss(max(0.0, now_s - self.silent_since_s))})"
+        if self.searching_since_s is not None and self.link not in ("closed", "failed"):
             return f"searching for the strap ({mmss(max(0.0, now_s - self.searching_since_s))})"
         return self.link
 
@@ -119,6 +123,11 @@ class Session:
     def stopped(self) -> bool:
         return self._stop.is_set()
 
+    def note(self, ev: GuidedInfo | Prompt | OwnRate) -> None:
+        """Record a guided session's event (its script is timed now, the others carry their time)."""
+        if self.recorder:
+            self.recorder.note(ev, self.clock.now())
+
     def add_note(self, kind: str, t_s: float | None = None, **fields: Any) -> None:
         """Record a session event of another kind (a guided prompt, one's measured rate...)."""
         if self.recorder:
@@ -146,6 +155,9 @@ class Session:
 
     def handle(self, ev: SourceEvent) -> list[Snapshot]:
         """Process one source event (also usable synchronously, e.g. by tests and replays)."""
+        if isinstance(ev, (Notification, PmdFrame)):
+            self.gaps.data(ev.t_s)
+            self.status.silent_since_s = None
         if isinstance(ev, Notification):
             return self._notification(ev)
         if isinstance(ev, PmdFrame):
@@ -184,14 +196,17 @@ class Session:
         st.link, st.link_detail = ev.state, ev.detail
         if self.recorder:
             self.recorder.link(ev.t_s, ev.state, ev.detail)
-        if ev.state in ("lost", "reconnecting"):
+        if ev.state in ("lost", "reconnecting", "silent"):
+            # "silent": the link is up but nothing arrives; the source recycles it (a gap as for a loss)
             self.engine.clock.reset()
-            start = self.gaps.link_lost(ev.t_s, self.engine.clock.last_beat_s, st.n_beats > 0)
+            start = self.gaps.link_lost(ev.t_s, self.engine.clock.last_beat_s, st.n_beats > 0,
+                                        silent=ev.state == "silent")
             if start is not None and self.recorder:
-                self.recorder.gap_start(start, "link lost")
+                self.recorder.gap_start(start, self.gaps.open_reason)
         elif ev.state == "connected":
             self.gaps.connected()
         st.open_gap_start_s, st.searching_since_s = self.gaps.open_start_s, self.gaps.searching_since_s
+        st.silent_since_s, st.open_gap_reason = self.gaps.silent_since_s, self.gaps.open_reason
 
     def _device(self, ev: DeviceInfo) -> None:
         st = self.status
@@ -200,6 +215,14 @@ class Session:
         st.device.update(ev.info)
         if ev.info.get("pmd"):
             self.raw.configure(ev.info["pmd"])
+            # a (re)connection: the strap's R-R until the restarted ECG is clean
+            switched = self.beat_source.reconnected()
+            st.ecg_good = False
+            if switched is not None:
+                st.rr_source = switched
+                self.engine.beats_from_strap = True
+                if self.recorder:
+                    self.recorder.event("rr_source", ev.t_s, source=switched)
         if ev.info.get("battery_pct") is not None:
             st.battery_pct = int(ev.info["battery_pct"])
 

@@ -22,21 +22,35 @@ STRAP_BEATS_KEPT = 400
 
 @dataclass
 class GapTracker:
-    """Where the beats stop: a link that drops opens a gap at the last beat (written at once, so a session
-    that ends during the outage still shows it); beats that resume close it; a silence the beat clock saw
-    on its own is a gap of its own."""
+    """Where the beats stop: a link that drops (or stays up with nothing arriving: "silent") opens a gap at
+    the last beat (written at once, so a session that ends during the outage still shows it); beats that
+    resume close it; a silence the beat clock saw on its own is a gap of its own."""
 
-    open_start_s: float | None = None  # the link is down since this beat time
+    open_start_s: float | None = None  # the link is down (or silent) since this beat time
+    open_reason: str = "link lost"  # why the open gap opened
     searching_since_s: float | None = None  # session time the link was lost (None while connected)
+    silent_since_s: float | None = None  # the link went silent: time of the last data (None once data flows)
+    last_data_t_s: float | None = None  # arrival of the last notification or raw frame
 
-    def link_lost(self, t_s: float, last_beat_s: float | None, have_beats: bool) -> float | None:
-        """The link dropped at ``t_s``: the start of the gap it opens (None when one is open already, or
-        before any beat)."""
-        if self.searching_since_s is None:
-            self.searching_since_s = t_s
+    def data(self, t_s: float) -> None:
+        """A notification or raw frame arrived: the link is not silent."""
+        self.last_data_t_s = t_s
+        self.silent_since_s = None
+
+    def link_lost(self, t_s: float, last_beat_s: float | None, have_beats: bool, silent: bool = False
+                  ) -> float | None:
+        """The link dropped (or went silent: up, but nothing arrives, and the source recycles it) at
+        ``t_s``: the start of the gap it opens (None when one is open already, or before any beat)."""
+        if silent:
+            self.silent_since_s = t_s if self.last_data_t_s is None else self.last_data_t_s
+        else:
+            self.silent_since_s = None  # a real loss: the search's count says more
+            if self.searching_since_s is None:
+                self.searching_since_s = t_s
         if self.open_start_s is not None or not have_beats:
             return None
         self.open_start_s = float(t_s if last_beat_s is None else last_beat_s)
+        self.open_reason = "no data from the strap" if silent else "link lost"
         return self.open_start_s
 
     def connected(self) -> None:
@@ -48,7 +62,7 @@ class GapTracker:
             start = self.open_start_s if batch.gap is None else batch.gap[0]
             end = batch.gap[1] if batch.gap is not None else float(batch.t_s[0] - batch.rr_ms[0] / 1000.0)
             self.open_start_s = None
-            return Gap(start, max(start, end), "link lost")
+            return Gap(start, max(start, end), self.open_reason)
         if batch.gap is not None:
             return Gap(batch.gap[0], batch.gap[1], "no beats received")
         return None
@@ -72,6 +86,15 @@ class BeatSourceSwitch:
             return None
         self.source = source
         return source
+
+    def reconnected(self) -> RrSource | None:
+        """A (re)connection restarted the raw streams: the strap's R-R until the restarted ECG is clean
+        (the new source when it switches, else None)."""
+        self.ecg_good = False
+        if self.source == "strap":
+            return None
+        self.source = "strap"
+        return "strap"
 
 
 @dataclass

@@ -124,6 +124,15 @@ def parse_response(data: bytes) -> Response:
                     bytes(data[5:]) if ok else b"")
 
 
+#: what an H10 offers (its published settings), used when an older control point will not list them
+H10_SETTINGS: dict[int, dict[int, list[int | float]]] = {
+    ECG: {SAMPLE_RATE: [130], RESOLUTION: [14]},
+    ACC: {SAMPLE_RATE: [25, 50, 100, 200], RESOLUTION: [16], RANGE: [2, 4, 8]},
+}
+#: get-settings refusals of an older control point (firmware that starts streams but will not list settings)
+OLDER_VARIANT_STATUS = (1, 3)  # invalid op code, not supported
+
+
 def choose_settings(mtype: int, offered: dict[int, list[int | float]]) -> dict[int, int]:
     """What we start a stream with: ECG at its (only) rate, 130 Hz on an H10; ACC at the lowest rate of
     at least ``ACC_BREATHING_HZ``, its finest resolution and smallest range (breathing tilts the chest
