@@ -246,3 +246,19 @@ def test_local_cluster_listens_on_loopback_only():
                      for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
     assert listening and all(a.ip in ("127.0.0.1", "::1") for a in listening), listening
     assert "dashboard: http://127.0.0.1:" in said[0]
+
+
+def test_globs_match_what_glob_matches(tmp_path, monkeypatch):
+    """The loop-safe walk finds what the standard glob finds (where it does not loop)."""
+    import glob
+
+    from vagal_coach.analysis.cohort import discover
+
+    for rel in ("x.txt", "a/y.txt", "a/b/z.txt", "a/b/c/w.csv", ".h/v.txt", "a/.u.txt", "d/e.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("800\n810\n")
+    monkeypatch.chdir(tmp_path)
+    for pat in ("*.txt", "a/*.txt", "*/*.txt", "**/*.txt", "a/**/*.*", "*/b/*", "**/z.txt", "?/*.txt",
+                str(tmp_path / "**" / "*.csv"), str(tmp_path / "[ad]" / "*.txt")):
+        want = sorted(p for p in glob.glob(pat, recursive=True) if os.path.isfile(p))
+        assert [str(p) for p in discover([pat]).files] == want, pat
