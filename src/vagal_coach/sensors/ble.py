@@ -323,6 +323,8 @@ class BleStrap:
 
         control = self._newest_char(client, pmd.PMD_CONTROL)
         data = self._newest_char(client, pmd.PMD_DATA)
+        if control is None or data is None:
+            return {"error": "raw streams not started: no PMD control point or data characteristic"}
 
         async def request(cmd: bytes) -> pmd.Response:
             while not answers.empty():
@@ -334,8 +336,6 @@ class BleStrap:
                     return resp
 
         try:
-            if data is None:
-                raise pmd.PmdError("no PMD data characteristic")
             features = pmd.parse_features(bytes(await client.read_gatt_char(control)))
             await client.start_notify(control, on_control)
             await client.start_notify(data, on_frame)
@@ -445,7 +445,7 @@ class BleStrap:
             client, info, disconnected = found
         yield LinkEvent(clk.now(), "closed", "session ended")
 
-    async def _recycle(self, client, disconnected: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+    async def _recycle(self, client: BleakClient, disconnected: asyncio.Event) -> None:
         """Drop a silent link ourselves and wait (briefly) for the stack to confirm it."""
         with contextlib.suppress(Exception):
             await asyncio.wait_for(client.disconnect(), self.connect_timeout_s)
