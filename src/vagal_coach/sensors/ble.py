@@ -329,6 +329,8 @@ class BleStrap:
         async def request(cmd: bytes) -> pmd.Response:
             while not answers.empty():
                 answers.get_nowait()
+            if control is None:
+                raise pmd.PmdError("no PMD control point")
             await client.write_gatt_char(control, cmd, response=True)
             while True:
                 resp = pmd.parse_response(await asyncio.wait_for(answers.get(), PMD_TIMEOUT_S))
