@@ -120,9 +120,10 @@ def os_hints() -> list[Check]:
     return []
 
 
-def _rfkill() -> list[dict]:
+def _rfkill(root: Path = Path("/sys/class/rfkill")) -> list[dict]:
+    """The Bluetooth radios' kill switches (Linux sysfs): name, soft- and hard-blocked."""
     out = []
-    for d in sorted(Path("/sys/class/rfkill").glob("rfkill*")):
+    for d in sorted(root.glob("rfkill*")):
         try:
             if (d / "type").read_text().strip() != "bluetooth":
                 continue
