@@ -35,9 +35,10 @@ def last_sessions(n: int = SESSIONS_IN_BUNDLE) -> list[dict]:
     root = recordings_root()
     files = sorted((p for p in root.rglob(f"*{RECORDING_SUFFIX}") if p.is_file()),
                    key=lambda p: p.stat().st_mtime, reverse=True)[:n] if root.is_dir() else []
-    out = []
+    out: list[dict] = []
     for p in files:
-        lines, bad = [], 0
+        lines: list[dict] = []
+        bad = 0
         try:
             with open(p, encoding="utf-8", errors="replace") as f:
                 for raw in f:

@@ -323,6 +323,8 @@ class BleStrap:
 
         control = self._newest_char(client, pmd.PMD_CONTROL)
         data = self._newest_char(client, pmd.PMD_DATA)
+        if control is None or data is None:
+            return {"error": "raw streams not started: no PMD control point or data characteristic"}
 
         async def request(cmd: bytes) -> pmd.Response:
             while not answers.empty():
@@ -336,8 +338,6 @@ class BleStrap:
                     return resp
 
         try:
-            if data is None or control is None:
-                raise pmd.PmdError("no PMD data characteristic" if data is None else "no PMD control point")
             features = pmd.parse_features(bytes(await client.read_gatt_char(control)))
             await client.start_notify(control, on_control)
             await client.start_notify(data, on_frame)

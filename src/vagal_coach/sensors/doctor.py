@@ -120,9 +120,10 @@ def os_hints() -> list[Check]:
     return []
 
 
-def _rfkill() -> list[dict]:
+def _rfkill(root: Path = Path("/sys/class/rfkill")) -> list[dict]:
+    """The Bluetooth radios' kill switches (Linux sysfs): name, soft- and hard-blocked."""
     out = []
-    for d in sorted(Path("/sys/class/rfkill").glob("rfkill*")):
+    for d in sorted(root.glob("rfkill*")):
         try:
             if (d / "type").read_text().strip() != "bluetooth":
                 continue
@@ -289,9 +290,9 @@ async def connect_strap(address: str, adapter: str | None, listen_s: float = 5.0
             await asyncio.sleep(0.1)
         with_rr = contact = 0
         contacts: set[str] = set()
-        for _, raw in notes:
+        for _, payload in notes:
             try:
-                m = parse_hrm(raw)
+                m = parse_hrm(payload)
             except HrmParseError:
                 continue
             with_rr += bool(m.rr_ms)
