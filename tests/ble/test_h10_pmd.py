@@ -19,9 +19,9 @@ from vagal_coach.analysis import AnalysisSettings, analyze
 from vagal_coach.hrv.breath import adherence
 from vagal_coach.hrv.ecg import match_beats
 from vagal_coach.io import read_recording
-from vagal_coach.sensors import pmd
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.sensors.hrm import RR_UNIT_MS, encode_hrm
-from vagal_coach.session.pacer import PacerSchedule
+from vagal_coach.wire import pmd
 
 # one worker runs the module (its recording is made once, by the fixture) when the suite runs in parallel
 pytestmark = [pytest.mark.ble, pytest.mark.xdist_group("h10")]

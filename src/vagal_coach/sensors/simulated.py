@@ -7,7 +7,7 @@ spurious short RR values (as the Garmin HRM-Dual sends), contact loss and dropou
 
 With ``raw=True`` it is also a Polar H10's raw streams: ECG at 130 Hz whose R peaks are the model's beats,
 and chest acceleration at 25 Hz from the model's lung volume, as PMD data frames (the H10's byte layout:
-``sensors.pmd``), so the raw pipeline, the chest-breath trace and adherence can be seen without a strap.
+``wire.pmd``), so the raw pipeline, the chest-breath trace and adherence can be seen without a strap.
 The ECG lags the heart-rate stream by ``ECG_LAG_S`` (its waves need the next beat), as a real H10's does.
 """
 
