@@ -127,7 +127,10 @@ def test_the_h10s_streams_are_started_through_its_control_point(h10_session) -> 
 
 
 def test_rr_from_the_ecg_is_within_2_ms_of_the_true_beats(h10_session) -> None:
-    rec, lines, sent, beats, *_ = h10_session
+    rec, lines, sent, beats, _, status = h10_session
+    # read back, each frame is placed by the least transport delay of the frames around it: on a clock N
+    # times the wall clock a wall-clock delay counts N times (1 ms more per step of scale; none in real time)
+    extra_ms = 1.0 * (status["time_scale"] - 1.0)
     assert rec.rr_source == "ecg" and rec.strap_rr is not None
     off = best_offset(rec.beat_t_s, beats)
     i, j = match_beats(beats + off, rec.beat_t_s, 0.02)
@@ -135,7 +138,7 @@ def test_rr_from_the_ecg_is_within_2_ms_of_the_true_beats(h10_session) -> None:
     assert i.size >= late.sum() - 1
     both = (np.diff(i) == 1) & (np.diff(j) == 1)
     err_ms = np.abs(np.diff(rec.beat_t_s[j]) - np.diff(beats[i]))[both] * 1000
-    assert err_ms.max() < 2.0, f"RR error up to {err_ms.max():.2f} ms"
+    assert err_ms.max() < 2.0 + extra_ms, f"RR error up to {err_ms.max():.2f} ms"
     # live, the engine switched to the ECG's beats and compared them with the strap's
     assert any(o["type"] == "rr_source" and o["source"] == "ecg" for o in lines)
     agree = [o for o in lines if o["type"] == "rr_agreement"]

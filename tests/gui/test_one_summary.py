@@ -4,6 +4,7 @@ summary), and a pause counts neither as practice time nor as time at the target.
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -17,6 +18,12 @@ def test_after_stop_the_tiles_the_status_and_history_say_the_same(qtbot, loop, h
     from vagal_coach.gui.history_view import COLUMNS
     from vagal_coach.session.summary import summary_lines
 
+    async def wait_until(cond) -> None:
+        t_end = time.monotonic() + 120.0  # a hang guard only
+        while not cond():
+            assert time.monotonic() < t_end, "condition not met in time"
+            await asyncio.sleep(0.02)
+
     ctrl = TrainController(simulate=True, speed=60.0)
     ctrl.quiet = True
     w = ctrl.window
@@ -27,13 +34,15 @@ def test_after_stop_the_tiles_the_status_and_history_say_the_same(qtbot, loop, h
     async def scenario():
         w.start_btn.click()
         assert w.pause_btn.isEnabled() and w.stop_btn.isEnabled() and not w.start_btn.isEnabled()
-        await asyncio.sleep(2.0)  # about 2 min
+        await wait_until(lambda: ctrl.clock.now() >= 120.0)  # 2 min (waits on the clock, not a fixed sleep)
         w.pause_btn.click()
-        await asyncio.sleep(1.0)  # about 1 min paused
+        t_pause = ctrl.clock.now()
+        await wait_until(lambda: ctrl.clock.now() >= t_pause + 60.0)  # 1 min paused
         w.pause_btn.click()
-        await asyncio.sleep(1.0)
+        t_resume = ctrl.clock.now()
+        await wait_until(lambda: ctrl.clock.now() >= t_resume + 60.0)
         w.stop_btn.click()
-        await asyncio.wait_for(ctrl.task, 10)
+        await asyncio.wait_for(ctrl.task, 120)
         shown = w.numbers.values["time"].text()
         await asyncio.sleep(0.3)
         ctrl.status_tick()
@@ -43,7 +52,7 @@ def test_after_stop_the_tiles_the_status_and_history_say_the_same(qtbot, loop, h
     rows = loop.run_until_complete(scenario())
     qtbot.addWidget(ctrl.history)
     s = ctrl.summary
-    assert 45.0 < s.paused_s < 75.0 and s.duration_s == pytest.approx(s.elapsed_s - s.paused_s)
+    assert 59.0 < s.paused_s < 75.0 and s.duration_s == pytest.approx(s.elapsed_s - s.paused_s)
     assert s.time_at_target_s <= s.duration_s
     tiles = w.numbers.values
     assert tiles["time"].text() == mmss(s.duration_s)

@@ -208,15 +208,15 @@ def test_guided_session_end_to_end_on_the_simulated_strap(qtbot, loop, home):
         assert ctrl.trainer.schedule.rate_scalar(session_s(ctrl)) > 0  # slowing down with the pacer
         assert "left in the session" in w.prompt.phase.text()
         w.pacer_controls.no_pacer.setChecked(True)  # "I'd rather breathe in my own way"
-        await until(lambda: ctrl.trainer.schedule.rate_scalar(ctrl.clock.now()) == 0, 5.0)
+        await until(lambda: ctrl.trainer.schedule.rate_scalar(ctrl.clock.now()) == 0)
         w.pacer_controls.no_pacer.setChecked(False)  # and back to the pacer
-        await until(lambda: w.reflection.isVisible(), 15.0)
+        await until(lambda: w.reflection.isVisible())
         assert ctrl.trainer is None and w.start_btn.isEnabled()
         assert "feel" in w.reflection.question.text()
         w.reflection.slider.setValue(8)
         w.reflection.save.click()
         assert not w.reflection.isVisible()
-        await until(lambda: any(r["rating"] == 8 for r in Library.open().sessions()), 5.0)
+        await until(lambda: any(r["rating"] == 8 for r in Library.open().sessions()))
 
     loop.run_until_complete(scenario())
     # every prompt was shown in the window, in order
@@ -251,7 +251,7 @@ def test_resonance_assessment_from_the_window_sets_the_pacer_rate(qtbot, loop, h
     async def scenario():
         w.start_btn.click()
         try:
-            await until(lambda: ctrl.result_dialog is not None and ctrl.result_dialog.isVisible(), 30.0)
+            await until(lambda: ctrl.result_dialog is not None and ctrl.result_dialog.isVisible())
         except AssertionError:
             raise AssertionError(f"no result dialog; status: {w.status.text()}") from None
 
@@ -286,7 +286,7 @@ def test_history_view_lists_sessions_and_opens_a_replay(qtbot, loop, home):
 
     async def scenario():
         ctrl.window.session_panel.history.click()
-        await until(lambda: ctrl.history is not None and ctrl.history.table.rowCount() == 2, 20.0)
+        await until(lambda: ctrl.history is not None and ctrl.history.table.rowCount() == 2)
         h = ctrl.history
         status_col = [c[1] for c in h_columns()].index("status")
         statuses = [h.table.item(i, status_col).text() for i in range(2)]

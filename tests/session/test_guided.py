@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import numpy as np
 import pytest
@@ -200,3 +201,23 @@ def test_a_session_ends_on_time_even_when_the_loop_timer_fires_early(tmp_path):
 
     asyncio.run(main())
     assert ends[0] >= 30.0 - 1e-3
+
+
+def test_a_session_behind_its_clock_still_holds_its_whole_duration(tmp_path):
+    """A simulated strap on a machine too busy for an accelerated session falls behind its clock: the
+    session takes the events due before its end (however late) before it ends, and no more."""
+    from vagal_coach.sensors.simulated import SimulatedStrap
+    from vagal_coach.session.runner import Session
+
+    clock = Clock(40.0)
+
+    class Busy(Session):
+        def handle(self, ev):  # every event costs 40 ms: 40 times real time cannot keep up
+            time.sleep(0.04)
+            return super().handle(ev)
+
+    sess = Busy(SimulatedStrap(clock, seed=1, raw=False), None, None, clock)
+    asyncio.run(sess.run(60.0))
+    last = sess.engine.clock.last_beat_s
+    assert 58.0 < last <= 61.0  # the whole minute, nothing after it
+    assert clock.now() > 62.0  # though it fell behind its clock

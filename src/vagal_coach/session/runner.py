@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,9 @@ from vagal_coach.session.tracking import (  # noqa: F401  (the constants: their 
     BreathTracker,
     GapTracker,
 )
+
+#: session seconds a source may be behind its clock before the session, at its end, waits for it
+LAGGING_S = 1.0
 
 
 @dataclass
@@ -275,6 +279,10 @@ class Session:
         """Consume the source until it ends, ``stop()`` is called, or ``duration_s`` passes."""
         agen = self.source.events()
         timers: list[asyncio.TimerHandle] = []
+        # the last event handled: its time on the session clock, how far the clock was ahead of it, and when
+        # (wall). A source behind its clock (a simulated strap on a machine too busy for an accelerated
+        # session) still hands over events due before the end: the session takes them before it ends
+        last = {"t_s": -math.inf, "lag_s": 0.0, "wall": -math.inf}
         if duration_s is not None and not self.clock.virtual:  # end on time even if the source falls silent
             loop = asyncio.get_running_loop()
 
@@ -283,14 +291,19 @@ class Session:
                 left_s = duration_s - self.clock.now()
                 if left_s > 1e-3:
                     timers.append(loop.call_later(left_s / self.clock.speed, deadline))
+                elif (last["t_s"] < duration_s and last["lag_s"] > LAGGING_S
+                      and time.monotonic() - last["wall"] < 0.5):
+                    timers.append(loop.call_later(0.05, deadline))  # behind, not silent: catching up
                 else:
                     self.stop()
 
             deadline()
         try:
             async for ev in agen:
+                t_ev = float(getattr(ev, "t_s", self.clock.now()))
+                last.update(t_s=t_ev, lag_s=self.clock.now() - t_ev, wall=time.monotonic())
                 self.handle(ev)
-                if self._stop.is_set() or (duration_s is not None and self.clock.now() >= duration_s):
+                if self._stop.is_set() or (duration_s is not None and t_ev >= duration_s):
                     break
         finally:
             for timer in timers:
