@@ -24,7 +24,7 @@ run: $(VENV)/.run-installed
 	$(VENV)/bin/vagal-coach $(ARGS)
 
 screenshot: $(VENV)/.test-installed
-	xvfb-run -a -s "-screen 0 1400x900x24" $(PY) scripts/screenshot.py
+	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) scripts/screenshot.py
 
 test: $(VENV)/.test-installed
 	$(VENV)/bin/lint-imports
@@ -43,7 +43,7 @@ bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_analyze.py
 	$(PY) benchmarks/bench_replay.py
 	$(PY) benchmarks/bench_raw.py
-	xvfb-run -a -s "-screen 0 1400x900x24" $(PY) benchmarks/bench_gui.py
+	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) benchmarks/bench_gui.py
 	$(PY) benchmarks/artifact_sweep.py
 	$(PY) benchmarks/compare_methods.py
 	$(PY) benchmarks/ble_reconnect.py --runs 20

@@ -163,3 +163,36 @@ def test_history_fits_and_reads_as_dates_with_one_session(qtbot, loop, home):
             qtbot.wait(1)
             assert layout_problems(h, screen) == [], (screen, step)
     assert np.isfinite(h.points["session_rmssd_ms"].getData()[1]).all()
+
+
+def test_tiles_keep_their_place_whatever_they_show(qtbot, loop):
+    from vagal_coach.gui.app import TrainController
+    from vagal_coach.session.engine import Snapshot
+
+    ctrl = TrainController(simulate=True)
+    w = ctrl.window
+    qtbot.addWidget(w)
+    w.show()
+    w.fit_to(SCREENS[0])
+    qtbot.wait(1)
+
+    def places():
+        n = w.numbers
+        return [(lab.geometry().getRect()) for d in (n.values, n.captions) for lab in d.values()]
+
+    before = places()
+    s = Snapshot(t_s=90.0, rr_ms=1000.0, accepted=True, hr_bpm=60.0, rmssd_ms=123456.0, ln_rmssd=4.0,
+                 lf_ms2=1.0, lf_peak_hz=0.1, resonance_ms2=987654.0, coherence=12.3, coherence_peak_hz=0.1,
+                 peak_to_trough_bpm=15.5, quality_pct=100.0, contact="contact", pacer_bpm=6.0, n_beats=90,
+                 spectral_span_s=70.0)
+    w.numbers.show_snapshot(s, 90.0)  # provisional: its line appears under coherence and resonance
+    qtbot.wait(1)
+    assert w.numbers.provisional["coherence"].isVisible() and places() == before
+
+
+def test_adherence_is_said_only_while_a_pacer_paces():
+    from vagal_coach.session.raw import raw_status_texts
+
+    _, paced = raw_status_texts(True, True, "ecg", (1.0, 0.3), 6.0, 1.0, 10.0, True)
+    _, unpaced = raw_status_texts(True, True, "ecg", (1.0, 0.3), 8.8, 1.0, 10.0, False)
+    assert "with the pacer" in paced and unpaced == "breathing 8.8 /min"

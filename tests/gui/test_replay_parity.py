@@ -39,8 +39,11 @@ def _same(a, b, rel=1e-9):
     return a == b
 
 
-def test_replay_window_figures_equal_the_headless_replay_on_an_h10_recording(qtbot, loop, h10):
+def test_replay_window_figures_equal_the_headless_replay_on_an_h10_recording(qtbot, loop, h10, monkeypatch):
+    import vagal_coach.gui.replay as replay
     from vagal_coach.gui.app import ReplayController
+
+    monkeypatch.setattr(replay, "CHECKPOINT_S", 40.0)  # a seek back starts from the state kept at 40, 80, ... s
     from vagal_coach.io import read_recording
 
     path, headless, headless_summary = h10
@@ -63,11 +66,14 @@ def test_replay_window_figures_equal_the_headless_replay_on_an_h10_recording(qtb
     assert w.numbers.values["rmssd"].text() == f"{headless_summary['practice_rmssd_ms']:.0f}"
     assert w.numbers.values["resonance"].text() == f"{headless_summary['mean_resonance_ms2']:.0f}"
     assert "Beats from the strap's ECG" in w.status.text() and "Breathing (chest)" in w.status.text()
-    # a seek back starts again from the beginning, so figures at a moment never depend on the way there
+    # a seek back starts from a state kept on the way (or the beginning): figures at a moment never depend
+    # on the way there
+    assert sorted(rp._checkpoints) == [1, 2, 3, 4, 5]
     rp.seek(100.0)
     at_100, n = rp.last.as_dict(), len(rp.snapshots)
     rp.seek(50.0)
     rp.seek(100.0)
     assert rp.last.as_dict() == at_100 and len(rp.snapshots) == n
+    assert rp.window.plots.series.size == n  # the plots hold what was replayed, once
     assert 90.0 < at_100["t_s"] <= 100.0
     assert {k: v for k, v in at_100.items() if not _same(v, headless[n - 1][k])} == {}

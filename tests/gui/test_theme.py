@@ -198,3 +198,30 @@ def test_tooltips_take_the_theme(qapp):
         assert _hex(pal.color(QPalette.ToolTipBase)) == t.panel.lower()
         assert _hex(pal.color(QPalette.ToolTipText)) == t.text.lower()
     apply_to_app(THEMES["dark"], 1.0)
+
+
+def _drawn_colour(label) -> str:
+    import re
+
+    found = re.findall(r"color:\s*(#[0-9a-fA-F]{6})", label.item.toHtml())
+    assert found, label.item.toHtml()
+    return found[-1]
+
+
+def test_plot_titles_legends_and_axes_take_the_theme(qtbot):
+    from vagal_coach.gui.plots import LivePlots
+
+    p = LivePlots(THEMES["dark"])
+    qtbot.addWidget(p)
+    p._list_chest()  # a label added in one theme, then the theme changes
+    p.set_baseline(30.0)
+    for name in ("light", "dark"):
+        t = THEMES[name]
+        p.set_theme(t, 1.15)
+        for legend in p.legends:
+            for _s, label in legend.items:
+                fg = _drawn_colour(label)  # as drawn, not only as set
+                assert contrast(fg, t.panel) >= 4.5, (name, label.text, fg)
+        for item in (p.p_hr, p.p_tone, p.p_res, p.p_psd):
+            assert contrast(_drawn_colour(item.titleLabel), t.panel) >= 4.5
+            assert contrast(item.getAxis("left").textPen().color().name(), t.panel) >= 4.5

@@ -204,8 +204,8 @@ def test_guided_session_end_to_end_on_the_simulated_strap(qtbot, loop, home):
         w.start_btn.click()
         assert not w.pacer_controls.apply.isEnabled()  # the plan drives the pacer
         ctrl.guided.on_prompt.append(lambda q: shown.append((q.text if q else None, w.prompt.text.text())))
-        await until(lambda: ctrl.clock.now() > 75.0)
-        assert ctrl.trainer.schedule.rate_scalar(ctrl.clock.now()) > 0  # slowing down with the pacer
+        await until(lambda: session_s(ctrl) > 75.0)  # beats processed to 75 s, however busy the machine
+        assert ctrl.trainer.schedule.rate_scalar(session_s(ctrl)) > 0  # slowing down with the pacer
         assert "left in the session" in w.prompt.phase.text()
         w.pacer_controls.no_pacer.setChecked(True)  # "I'd rather breathe in my own way"
         await until(lambda: ctrl.trainer.schedule.rate_scalar(ctrl.clock.now()) == 0, 5.0)
@@ -238,7 +238,7 @@ def test_resonance_assessment_from_the_window_sets_the_pacer_rate(qtbot, loop, h
     from vagal_coach.session import protocols
     from vagal_coach.session.library import load_profile
 
-    short = protocols.stepped(minutes=1.0)  # 5 rates x 1 min, on a 60x clock: ~5 s
+    short = protocols.stepped(minutes=1.5)  # 5 rates x 1.5 min (enough clean breaths at each), 60x clock: ~8 s
     monkeypatch.setattr(protocols, "stepped", lambda *a, **k: short)
     ctrl = TrainController(simulate=True, speed=60.0, profile="ana")
     ctrl.quiet = True

@@ -37,14 +37,16 @@ def run_gui(ns: Any) -> int:
     else:
         ctrl = TrainController(simulate=getattr(ns, "simulate", False), device=getattr(ns, "device", None),
                                adapter=getattr(ns, "adapter", None), profile=getattr(ns, "profile", "default"),
-                               rate_bpm=getattr(ns, "rate", None), lsl=getattr(ns, "lsl", False))
+                               rate_bpm=getattr(ns, "rate", None), lsl=getattr(ns, "lsl", False),
+                               lsl_device_id=getattr(ns, "lsl_device_id", False))
     ctrl.window.show()
+    from vagal_coach.gui import work
+
+    work.warm()
     closed = loop.create_future()
     app.aboutToQuit.connect(lambda: closed.done() or closed.set_result(None))
     if isinstance(ctrl, TrainController) and not ctrl.simulate and not ctrl.preset_device:
         loop.call_soon(lambda: asyncio.ensure_future(ctrl.scan()))
-    from vagal_coach.gui import work
-
     with loop:
         loop.run_until_complete(closed)
         if isinstance(ctrl, TrainController) and ctrl.trainer is not None:

@@ -40,8 +40,8 @@ class DevicePanel(QGroupBox):
         for lab in (self.link, self.battery, self.contact, self.quality, self.sim_label, self.rr_source,
                     self.breath):
             lab.setWordWrap(True)  # in full in a narrow panel: a long line wraps
-        top = QHBoxLayout()
-        top.addWidget(self.combo, 1)
+        top = QHBoxLayout()  # the strap's name on its own line, in full; the buttons under it
+        top.addStretch(1)
         top.addWidget(self.scan_btn)
         top.addWidget(self.connect_btn)
         grid = QGridLayout()
@@ -54,6 +54,7 @@ class DevicePanel(QGroupBox):
         self.rr_source.hide()
         self.breath.hide()
         lay = QVBoxLayout(self)
+        lay.addWidget(self.combo)
         lay.addLayout(top)
         lay.addWidget(self.sim_label)
         lay.addLayout(grid)

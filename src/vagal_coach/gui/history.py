@@ -61,6 +61,8 @@ class HistoryJobs:
             self.history.summary.setText(e.message)
             return None
         self.replays.append(r)
+        r.window.apply_theme(self.window.theme.name, self.window.scale)
+        self.window.view_changed.connect(r.window.apply_theme)  # one theme and text size for every window
         r.window.show()
         return r
 
@@ -70,7 +72,10 @@ class HistoryJobs:
             if not name:
                 return None
             out = Path(name)
+            chosen = True  # the save dialog asked before replacing a file
+        else:
+            chosen = False
         rows, prof = self.history.rows[::-1], self.history.profile.currentData() or None
-        await work.run(work.history_report, rows, str(out), prof)
+        await work.run(work.history_report, rows, str(out), prof, chosen)
         self.history.summary.setText(f"Report saved: {out}")
         return out

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from vagal_coach.clock import mmss
+from vagal_coach.gui.plots import legend_row, style_legend
 from vagal_coach.gui.theme import Theme
 from vagal_coach.session.library import TRENDS, progress, weekly_median
 
@@ -128,7 +129,8 @@ class HistoryView(QDialog):
             w.setMouseEnabled(x=True, y=False)
             w.setMenuEnabled(False)
             w.getPlotItem().hideButtons()
-            legend = w.getPlotItem().addLegend(offset=(4, 1), colCount=2, verSpacing=-6)
+            legend = legend_row(w.getPlotItem())
+            w.getAxis("left").setStyle(maxTextLevel=0)  # labels on the major ticks only
             self.points[col] = w.plot([], [], pen=None, symbol="o", symbolSize=7, symbolBrush=c, symbolPen=None,
                                       name="a session")
             self.lines[col] = w.plot([], [], pen=pg.mkPen(c, width=2), name="weekly median")
@@ -173,8 +175,7 @@ class HistoryView(QDialog):
         for col, w in self.plots.items():
             w.setBackground(theme.panel)
             w.setTitle(self.titles[col], color=theme.text, size=f"{fpx}px")
-            self.legends[col].setLabelTextColor(theme.text)
-            self.legends[col].setLabelTextSize(f"{max(8, fpx - 1)}px")
+            style_legend(self.legends[col], theme.text, f"{max(8, fpx - 1)}px")
             for ax in ("left", "bottom"):
                 a = w.getAxis(ax)
                 a.setPen(theme.muted)

@@ -295,6 +295,11 @@ class MainWindow(QMainWindow):
         self.status.setObjectName("bigunit")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # files in the data folder that could not be used (named, with the reason; defaults used): stays shown
+        self.notice = QLabel("")
+        self.notice.setWordWrap(True)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice.setVisible(False)
         left = QVBoxLayout()
         left.setContentsMargins(0, 0, 0, 0)
         self.settings_area: QScrollArea | None = None
@@ -373,6 +378,7 @@ class MainWindow(QMainWindow):
             v.addWidget(self.replay_bar)  # the seek bar across the window
         v.addLayout(controls)
         v.addWidget(self.status)
+        v.addWidget(self.notice)
         self.setCentralWidget(central)
         self.start_btn.clicked.connect(self.start_requested.emit)
         self.pause_btn.toggled.connect(self.pause_requested.emit)

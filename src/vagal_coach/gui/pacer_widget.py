@@ -119,13 +119,25 @@ class PacerWidget(QWidget):
         cue = self._cue(st)
         text_rect = QRectF(0, h - 56, w, 48)
         if _event.rect().intersects(text_rect.toRect()):
-            f = QFont(self.font())
-            f.setPointSizeF(max(12.0, min(w, h) / 18))
-            p.setFont(f)
+            p.setFont(self._cue_font(cue, w, min(w, h)))
             p.setPen(QColor(self.theme.text))
-            p.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, cue)
+            p.drawText(text_rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, cue)
             self._last_cue = cue
         p.end()
+
+    def _cue_font(self, cue: str, width: int, side: int) -> QFont:
+        """The cue's font: large, but never wider than the widget (two lines at most)."""
+        from PySide6.QtGui import QFontMetricsF
+
+        f = QFont(self.font())
+        size = max(12.0, side / 18)
+        while True:
+            f.setPointSizeF(size)
+            fm = QFontMetricsF(f)
+            r = fm.boundingRect(QRectF(0, 0, width - 8, 1000), Qt.TextWordWrap, cue)
+            if (r.width() <= width - 8 and r.height() <= 48) or size <= 8.0:
+                return f
+            size -= 1.0
 
     def _cue(self, st: PacerState | None) -> str:
         if st is not None and st.stage != "none":

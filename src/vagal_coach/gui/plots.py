@@ -35,6 +35,32 @@ def nice_range(lo: float, hi: float, current: tuple[float, float] | None = None,
     return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step + (step if hi == lo else 0))
 
 
+def legend_row(plot) -> pg.LegendItem:  # noqa: ANN001 - a pg.PlotItem
+    """A legend in its own row between the plot's title and its curves: it never hides the data."""
+    legend = pg.LegendItem(offset=None, colCount=4, verSpacing=-8, horSpacing=14)
+    legend.setParentItem(plot)
+    plot.legend = legend  # curves plotted with a name are listed in it
+    top = plot.getAxis("top")
+    plot.layout.removeItem(top)  # its row (the top axis is never shown) holds the legend
+    top.hide()
+    from PySide6.QtWidgets import QSizePolicy
+
+    legend.setSizePolicy(QSizePolicy.Maximum, QSizePolicy.Fixed)  # as tall as its one line, packed left
+    legend.layout.setContentsMargins(0, 0, 0, 0)
+    plot.layout.addItem(legend, 1, 1)
+    plot.layout.setAlignment(legend, Qt.AlignLeft | Qt.AlignVCenter)
+    plot.layout.setRowStretchFactor(1, 0)
+    return legend
+
+
+def style_legend(legend, color: str, size: str) -> None:  # noqa: ANN001 - a pg.LegendItem
+    """A legend's text colour and size, for the labels it has (drawn again) and the ones it will get."""
+    legend.setLabelTextColor(color)
+    legend.setLabelTextSize(size)
+    for _sample, label in legend.items:
+        label.setText(label.text, color=color, size=size)
+
+
 def minute_ceiling(t_s: float) -> float:
     """The session plots' right edge: the next whole minute (at least 2), so the time axis moves once a minute."""
     return float(max(120.0, 60.0 * np.ceil((t_s + 1e-9) / 60.0)))
@@ -109,8 +135,7 @@ class LivePlots(QWidget):
             p.vb.disableAutoRange()
         self._ranges: dict[str, tuple[float, float]] = {}
         # a legend on every plot, in one row above its curves
-        self.legends = [p.addLegend(offset=(4, 1), colCount=3, verSpacing=-6, horSpacing=12)
-                        for p in (self.p_hr, self.p_tone, self.p_res, self.p_psd)]
+        self.legends = [legend_row(p) for p in (self.p_hr, self.p_tone, self.p_res, self.p_psd)]
         self.breath_curve = self.p_hr.plot([], [], pen=None, fillLevel=0, brush=pg.mkBrush(theme.breath),
                                            name="pacer (in: up)")
         self.chest_curve = self.p_hr.plot([], [], pen=pg.mkPen(theme.chest, width=2), name="your breath (chest)")
@@ -207,8 +232,7 @@ class LivePlots(QWidget):
             note.setFont(tick)
         for p, title, legend in zip((self.p_hr, self.p_tone, self.p_res, self.p_psd), TITLES, self.legends):
             p.setTitle(title, color=theme.text, size=f"{fpx}px")
-            legend.setLabelTextColor(theme.text)
-            legend.setLabelTextSize(f"{max(8, fpx - 1)}px")
+            style_legend(legend, theme.text, f"{max(8, fpx - 1)}px")
             for ax in ("left", "bottom", "right"):
                 a = p.getAxis(ax)
                 a.setPen(theme.muted)

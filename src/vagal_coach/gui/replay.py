@@ -32,6 +32,7 @@ def replay_session(rec: Any, schedule: PacerSchedule | None) -> Any:
     return Session(ReplaySource(rec, Clock(math.inf)), LiveEngine(schedule), None, Clock(math.inf))
 
 SPECTRUM_EVERY = 3
+CHECKPOINT_S = 180.0  # the session's state is kept every 3 min of recording: a seek back starts there
 
 
 class ReplayController:
@@ -65,6 +66,7 @@ class ReplayController:
         self.clock = Clock(self.speed)
         self.task: asyncio.Future | None = None
         self.session: Any = None
+        self._checkpoints: dict[int, tuple[int, int, Any]] = {}  # time cell -> (next event, snapshots, session)
         self._final = False  # the end reached: the tiles show the session summary
         self._next = 0
         self.last: Snapshot | None = None
@@ -108,15 +110,47 @@ class ReplayController:
                 self.window.status.setText(self.breath_text)
         self.redraw()
 
-    def _restart(self) -> None:
-        self.session = replay_session(self.rec, self.schedule)
+    def _restart(self, t_s: float = 0.0) -> None:
+        """The session as it was at ``t_s`` or a little before: from the last checkpoint there (a copy of the
+        session's state, taken on the way by), or from the start."""
+        import copy
+
+        cells = [c for c in self._checkpoints if self._checkpoints[c][0] <= self.event_t_s_at(t_s)]
+        if cells:
+            k, n, saved = self._checkpoints[max(cells)]
+            self.session = copy.deepcopy(saved, self._memo(saved))
+            self._next, self.snapshots = k, self.snapshots[:n]
+        else:
+            self.session = replay_session(self.rec, self.schedule)
+            self._next, self.snapshots = 0, []
         self.session.on_snapshot.append(self._on_snapshot)
-        self._next = 0
-        self.last = None
-        self.snapshots = []
-        self.window.plots.reset()
+        self.last = self.snapshots[-1] if self.snapshots else None
+        plots = self.window.plots
+        plots.reset()
+        for snap in self.snapshots:
+            plots.add(snap)
         if self.chest is not None:
-            self.window.plots.set_chest(*self.chest)
+            plots.set_chest(*self.chest)
+
+    def event_t_s_at(self, t_s: float) -> int:
+        import bisect
+
+        return bisect.bisect_right(self.event_t_s, t_s)
+
+    def _memo(self, session: Any) -> dict:
+        """What a checkpoint's copy shares with the original: the recording and its source (never changed)."""
+        return {id(self.rec): self.rec, id(session.source): session.source, id(self.schedule): self.schedule}
+
+    def _checkpoint(self, k: int) -> None:
+        import copy
+
+        s = self.session
+        callbacks, s.on_snapshot = s.on_snapshot, []
+        try:
+            self._checkpoints[int(self.event_t_s[k] // CHECKPOINT_S)] = (k, len(self.snapshots),
+                                                                         copy.deepcopy(s, self._memo(s)))
+        finally:
+            s.on_snapshot = callbacks
 
     def _on_snapshot(self, s: Snapshot) -> None:
         self.window.plots.add(s)
@@ -129,7 +163,10 @@ class ReplayController:
 
         i1 = bisect.bisect_right(self.event_t_s, t_s)
         handle = self.session.handle
-        for ev in self.events[self._next:i1]:
+        for k in range(self._next, i1):
+            ev = self.events[k]
+            if ev.t_s >= CHECKPOINT_S and int(ev.t_s // CHECKPOINT_S) not in self._checkpoints:
+                self._checkpoint(k)  # the state before this event, for a later seek back
             handle(ev)
         self._next = max(self._next, i1)
 
@@ -143,7 +180,7 @@ class ReplayController:
         t_s = max(0.0, min(float(t_s), self.duration_s))
         self._final = False
         if self.session is None or t_s < self.start_s:
-            self._restart()
+            self._restart(t_s)
         self._feed_until(t_s)
         self.start_s = t_s
         if t_s >= self.duration_s:
@@ -231,14 +268,14 @@ class ReplayController:
         self.markers.sort()
         if self.window.markers is not None:
             self.window.markers.set_markers(self.markers)
-        if self.rec.format == "native":
-            from vagal_coach.io.native import append_event
+        from vagal_coach.errors import UserError
+        from vagal_coach.io.notes import add_note
 
-            append_event(self.path, {"type": "marker", "t": round(t, 4), "label": label, "note": note,
-                                     "added_in": "review"})
-            self.window.status.setText(f"Marker saved in {self.path.name}")
-        else:
-            self.window.status.setText("Marker kept for this review; export to a session (.vcs.jsonl) to keep it")
+        try:  # beside the recording: the client's recording keeps its bytes
+            side = add_note(self.path, t, label, note)
+            self.window.status.setText(f"Marker saved beside the recording, in {side.name}")
+        except UserError as e:
+            self.window.status.setText(f"Marker kept for this review only: {e}")
 
     async def export(self, kind: str, out: Path | None = None) -> Path | None:
         suffix = {"pdf": ".pdf", "rr": ".txt", "edf": ".edf"}[kind]
@@ -247,8 +284,11 @@ class ReplayController:
             if not name:
                 return None
             out = Path(name)
+            chosen = True  # the save dialog asked before replacing a file
+        else:
+            chosen = False
         try:  # the job gets the recording and the markers as they are now; it changes neither
-            await work.run(work.export_recording, self.rec, kind, str(out), list(self.markers))
+            await work.run(work.export_recording, self.rec, kind, str(out), list(self.markers), chosen)
         except Exception as e:  # noqa: BLE001
             self.window.status.setText(f"Export failed: {e}")
             return None

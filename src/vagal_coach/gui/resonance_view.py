@@ -71,6 +71,11 @@ class ResonanceResult(QDialog):
             buttons.addWidget(b)
         buttons.insertStretch(1, 1)
         lay.addLayout(buttons)
+        # as wide as the evidence (every column in view), within the screen
+        hh = self.table.horizontalHeader()
+        need = sum(hh.sectionSize(c) for c in range(self.table.columnCount())) + 60
+        avail = self.screen().availableGeometry().width() - 40 if self.screen() is not None else 1280
+        self.resize(max(820, min(need, avail)), 420)
         bpm = float(result.recommended_bpm or 0.0)  # the buttons are enabled only when there is one
         self.use.clicked.connect(lambda: self.use_requested.emit(bpm))
         self.fine.clicked.connect(lambda: self.fine_tune_requested.emit(bpm))

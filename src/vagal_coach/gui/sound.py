@@ -57,11 +57,13 @@ class Chime:
             if not QMediaDevices.audioOutputs():
                 self.reason = "no audio output device"
                 return
-            cache_dir.mkdir(parents=True, exist_ok=True)
+            from vagal_coach.io.atomic import private_dir, write_bytes
+
+            private_dir(cache_dir)  # the data folder: 0700, its files 0600
             for stage, freq in (("inhale", 528.0), ("exhale", 396.0)):
                 f = cache_dir / f"chime-{stage}.wav"
                 if not f.exists():
-                    f.write_bytes(chime_wav(freq_hz=freq))
+                    write_bytes(f, chime_wav(freq_hz=freq), force=True)
                 fx = QSoundEffect()
                 fx.setSource(QUrl.fromLocalFile(str(f)))
                 fx.setVolume(0.5)

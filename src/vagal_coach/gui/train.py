@@ -38,14 +38,25 @@ def sentence(head: str, detail: str = "") -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
+def data_folder_problems(profile: str) -> list[str]:
+    """One line per file in the data folder the trainer could not use (settings, the client's profile, one's
+    own guided scripts), each with its reason; defaults are used instead."""
+    from vagal_coach.gui.settings import read_settings
+    from vagal_coach.session.guided import script_problems
+    from vagal_coach.session.library import profile_problem
+
+    return [*read_settings()[1], *filter(None, [profile_problem(profile)]), *script_problems()]
+
+
 class TrainController(ResonanceJobs, HistoryJobs):
     def __init__(self, *, simulate: bool = False, device: str | None = None, adapter: str | None = None,
                  profile: str = "default", speed: float = 1.0, theme: str | None = None, scale: float | None = None,
                  rate_bpm: float | None = None, scan_timeout_s: float = 4.0, out: Path | None = None,
-                 lsl: bool = False, sim_raw: bool = True) -> None:
+                 lsl: bool = False, sim_raw: bool = True, lsl_device_id: bool = False) -> None:
         self.settings = load_settings()
         self.sim_raw = sim_raw  # the simulated strap streams an H10's raw ECG and ACC too
         self.lsl = lsl  # publish each session on Lab Streaming Layer
+        self.lsl_device_id = lsl_device_id  # the strap's full name and address in the streams' metadata
         self.lsl_outlets: Any = None
         self.profile = profile
         self.adapter = adapter
@@ -100,6 +111,9 @@ class TrainController(ResonanceJobs, HistoryJobs):
         w.marker_requested.connect(self.marker)
         w.pacer_controls.changed.connect(self.change_pacer)
         w.device.scan_requested.connect(lambda: asyncio.ensure_future(self.scan()))
+        from vagal_coach.gui.bt_check import install_help_menu
+
+        install_help_menu(w, lambda: self.adapter)  # Help > Bluetooth check
         w.device.connect_requested.connect(lambda a, n: self.start())
         self.timer = QTimer(w)
         self.timer.timeout.connect(self.status_tick)
@@ -111,6 +125,10 @@ class TrainController(ResonanceJobs, HistoryJobs):
         self._redraws = 0
         self.summary: Summary | None = None
         self.preset_device = device
+        self.problems = data_folder_problems(profile)
+        if self.problems:  # damaged files in the data folder: named, defaults used, never a stop
+            self.window.notice.setText("Not used (defaults instead): " + " · ".join(self.problems))
+            self.window.notice.setVisible(True)
         self.simulate = simulate
         if simulate:
             w.device.set_devices([], None)
@@ -155,7 +173,7 @@ class TrainController(ResonanceJobs, HistoryJobs):
         elif w.pacer_controls.no_pacer.isChecked():
             text = "no pacer: breathe at your own pace"
         elif w.baseline.value() > 0:
-            text = f"{w.baseline.value():g} min your own pace, then {rate} breaths/min"
+            text = f"{w.baseline.value():g} min own pace, then {rate} /min"
         else:
             text = f"paces {rate} breaths/min from Start"
         w.pacer.set_idle_text(text)
@@ -256,7 +274,7 @@ class TrainController(ResonanceJobs, HistoryJobs):
         if self.lsl:
             from vagal_coach.session.lsl import LslOutlets
 
-            self.lsl_outlets = LslOutlets(self.trainer.session).attach()
+            self.lsl_outlets = LslOutlets(self.trainer.session, identify_device=self.lsl_device_id).attach()
         w.pacer.clock = self.clock.now
         w.plots.reset()
         w.plots.schedule = self.trainer.schedule
@@ -280,6 +298,12 @@ class TrainController(ResonanceJobs, HistoryJobs):
             self.summary = self.trainer.summary()
         finally:
             if drive is not None:
+                if drive.done() and not drive.cancelled() and drive.exception() is not None:
+                    import logging
+
+                    logging.getLogger("vagal_coach").error("the guided session's driver failed",
+                                                           exc_info=drive.exception())
+                    error = error or f"The guided session stopped guiding: {drive.exception()}."
                 drive.cancel()
         w = self.window
         w.set_running(False)

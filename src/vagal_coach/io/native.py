@@ -165,6 +165,19 @@ class NativeWriter:
     def gap(self, g: Gap) -> None:
         self._write({"type": "gap", "t0": _round(g.start_s), "t1": _round(g.end_s), "reason": g.reason})
 
+    def abandon(self) -> None:
+        """Drop the file handle without another write (after a write failed: a full disk); the lines written
+        before are whole on disk, a half-written one is skipped on reading."""
+        f, self._f = self._f, None
+        if f is None:
+            return
+        import contextlib
+
+        with contextlib.suppress(OSError, ValueError):
+            os.close(f.fileno())  # closing the wrapper would try to flush its buffer again
+        with contextlib.suppress(OSError, ValueError):
+            f.close()
+
     def close(self, t_s: float | None = None) -> None:
         if self._f is None:
             return

@@ -85,6 +85,8 @@ class Script:
 def parse_script(d: dict, path: str = "") -> Script:
     """A script from its JSON object; a UserError naming the file and the problem otherwise."""
     try:
+        if not isinstance(d, dict):
+            raise ValueError(f"a script is a JSON object, not {type(d).__name__}")
         if d.get("format") != SCRIPT_FORMAT:
             raise ValueError(f"'format' must be \"{SCRIPT_FORMAT}\"")
         phases = []
@@ -101,23 +103,39 @@ def parse_script(d: dict, path: str = "") -> Script:
                                       prompts))
         if not phases:
             raise ValueError("no phases")
+        for i, ph in enumerate(phases):
+            _positive(f"phase {i + 1}: 'share'", ph.share)
+            _positive(f"phase {i + 1}: 'min_s'", ph.min_s, zero=True)
+            _positive(f"phase {i + 1}: 'min_total_minutes'", ph.min_total_minutes, zero=True)
         s = Script(str(d["id"]), str(d.get("language", "en")), str(d["title"]), str(d.get("description", "")),
                    tuple(phases), dict(d.get("reflection") or {"question": "How do you feel right now?"}),
                    float(d.get("default_minutes", 10)), float(d.get("min_minutes", 3)),
                    float(d.get("max_minutes", 20)), float(d.get("inhale_fraction", 0.4)),
                    float(d.get("prompt_seconds", 14)), path)
-    except (KeyError, TypeError, ValueError) as e:
+        for key in ("default_minutes", "min_minutes", "max_minutes", "prompt_seconds"):
+            _positive(f"'{key}'", getattr(s, key))
+        if not 0.0 < s.inhale_fraction < 1.0:
+            raise ValueError(f"'inhale_fraction' {s.inhale_fraction:g} must be between 0 and 1")
+        if not s.min_minutes <= s.default_minutes <= s.max_minutes:
+            raise ValueError("'default_minutes' must lie within 'min_minutes'-'max_minutes'")
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
         raise UserError(f"not a valid guided script ({e}); see the bundled ones in vagal_coach/data/guided",
                         path=path or None) from None
     return s
+
+
+def _positive(what: str, v: float, zero: bool = False) -> None:
+    """A script's number: finite and positive (or zero where ``zero``), else the reason."""
+    if not math.isfinite(v) or v < 0 or (v == 0 and not zero):
+        raise ValueError(f"{what} {v:g} must be a {'non-negative' if zero else 'positive'} number")
 
 
 def load_script(path: str | Path) -> Script:
     p = Path(path)
     try:
         d = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise UserError(f"cannot read the guided script ({e})", path=p) from None
+    except (OSError, ValueError, RecursionError) as e:
+        raise UserError(f"cannot read the guided script ({type(e).__name__}: {e})", path=p) from None
     return parse_script(d, str(p))
 
 

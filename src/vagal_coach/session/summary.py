@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from vagal_coach.clock import mmss
+from vagal_coach.hrv.time_domain import time_domain
 
 NAN = float("nan")
 
@@ -73,6 +74,11 @@ class Summary:
                 "resonance": self.mean_resonance_ms2, "p2t": self.mean_peak_to_trough_bpm}
 
 
+def user_markers(markers: Sequence[Any]) -> int:
+    """The markers someone set (pauses, resumes and a guided session's phases are the session's own)."""
+    return sum(m.label not in ("pause", "resume") and not m.label.startswith("phase:") for m in markers)
+
+
 def pause_intervals(markers: Sequence[Any], end_s: float) -> list[tuple[float, float]]:
     """(start, end) of each pause from the session's "pause" and "resume" markers (a pause still on at the
     end lasts to the end)."""
@@ -106,7 +112,12 @@ def summarize(t_s: np.ndarray, rr_ms: np.ndarray, accepted: np.ndarray, hr_bpm: 
 
     Snapshots made during a pause do not count; the baseline's RMSSD is its last one (the trailing 60 s at
     its end), the practice's figures are means over the practice's snapshots; time at the target sums the
-    practice time between snapshots whose coherence is at or above it, less any pause in between."""
+    practice time between snapshots whose coherence is at or above it, less any pause in between.
+
+    Mean HR is that of the practice's accepted beats by the analysis's own function and default convention
+    (:func:`~vagal_coach.hrv.time_domain.time_domain`: 60000 / mean RR, as Kubios), so the summary and
+    ``analyze`` give one figure for the same beats; ``hr_bpm`` (each beat's rate, as the tile showed it live)
+    is not averaged."""
     t = np.asarray(t_s, float)
     pauses = [(float(a), float(b)) for a, b in pauses]
     live = np.ones(t.shape, bool)
@@ -132,12 +143,14 @@ def summarize(t_s: np.ndarray, rr_ms: np.ndarray, accepted: np.ndarray, hr_bpm: 
         at = float(np.sum(dt[coh >= target_coherence]))
     paused = float(sum(min(p1, end_s) - p0 for p0, p1 in pauses if p0 < end_s))
     acc = np.asarray(accepted, bool)[live]
+    rr = np.asarray(rr_ms, float)
+    beats = prac & np.asarray(accepted, bool) & np.isfinite(rr) & (rr > 0)
     return Summary(
         duration_s=max(0.0, float(end_s) - paused), elapsed_s=float(end_s), paused_s=paused,
         baseline_rmssd_ms=base_r, practice_rmssd_ms=prac_r,
         baseline_ln_rmssd=math.log(base_r) if base_r > 0 else NAN,
         practice_ln_rmssd=math.log(prac_r) if prac_r > 0 else NAN,
-        mean_hr_bpm=mean(hr_bpm, prac & np.asarray(accepted, bool)),
+        mean_hr_bpm=time_domain(rr[beats])["mean_hr_bpm"],
         mean_resonance_ms2=mean(resonance_ms2, prac), mean_coherence=mean(coherence, prac),
         mean_peak_to_trough_bpm=mean(peak_to_trough_bpm, prac), time_at_target_s=at,
         target_coherence=float(target_coherence), n_markers=int(n_markers), path=path,
@@ -185,7 +198,7 @@ def replay_summary(session: Any, snaps: Sequence[Any], rec: Any, end_s: float | 
     schedule = session.engine.schedule
     return summarize_snapshots(
         snaps, baseline_s=baseline, end_s=end, target_coherence=target, pauses=pause_intervals(marks, end),
-        n_markers=sum(m.label not in ("pause", "resume") for m in marks), path=str(rec.path) if rec.path else None,
+        n_markers=user_markers(marks), path=str(rec.path) if rec.path else None,
         rr_source="ecg" if session.ecg_beats_used else "strap", **breath_figures(session.raw, schedule))
 
 

@@ -15,7 +15,13 @@ from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.session.engine import LiveEngine, Snapshot
 from vagal_coach.session.recorder import Recorder
 from vagal_coach.session.runner import Session
-from vagal_coach.session.summary import Summary, breath_figures, pause_intervals, summarize_snapshots
+from vagal_coach.session.summary import (
+    Summary,
+    breath_figures,
+    pause_intervals,
+    summarize_snapshots,
+    user_markers,
+)
 
 __all__ = ["PacerSettings", "Summary", "Trainer"]
 
@@ -142,7 +148,7 @@ class Trainer:
         markers = self.session.markers
         return summarize_snapshots(
             self.snapshots, baseline_s=self.baseline_s, end_s=end, target_coherence=self.target_coherence,
-            pauses=pause_intervals(markers, end), n_markers=sum(m.label not in ("pause", "resume") for m in markers),
+            pauses=pause_intervals(markers, end), n_markers=user_markers(markers),
             path=str(self.recorder.path) if self.recorder else None,
             rr_source="ecg" if self.session.ecg_beats_used else "strap", **self._breath_summary())
 
