@@ -68,6 +68,7 @@ def test_a_native_file_reads_back_as_typed_events(tmp_path):
         w.close(70.0)
     append_event(p, rating_line(Rating(7.0, None, "0-10", "How soothed?")))
     rec = read_recording(p)
+    assert not hasattr(rec, "meta")  # no side channel read by string: every fact has its typed field
     assert rec.guided.info == INFO
     assert rec.guided.prompts == [Prompt(5.0, "Let the breath settle", "settle", 0)]
     assert rec.guided.own_rates == [OwnRate(60.0, 12.5), OwnRate(61.0, None)]

@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from vagal_coach.errors import UserError
 
@@ -35,7 +36,7 @@ def last_sessions(n: int = SESSIONS_IN_BUNDLE) -> list[dict]:
     root = recordings_root()
     files = sorted((p for p in root.rglob(f"*{RECORDING_SUFFIX}") if p.is_file()),
                    key=lambda p: p.stat().st_mtime, reverse=True)[:n] if root.is_dir() else []
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     for p in files:
         lines: list[dict] = []
         bad = 0

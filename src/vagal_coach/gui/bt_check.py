@@ -7,7 +7,15 @@ import asyncio
 from collections.abc import Callable
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMainWindow, QPlainTextEdit, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QMainWindow,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from vagal_coach.sensors import doctor
 
@@ -23,8 +31,8 @@ class BluetoothCheckDialog(QDialog):
         self.text.setReadOnly(True)
         self.text.setMinimumSize(560, 320)
         self.again = QPushButton("Check again")
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        buttons.addButton(self.again, QDialogButtonBox.ActionRole)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.again, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         self.again.clicked.connect(self.run)
         lay = QVBoxLayout(self)
@@ -57,8 +65,8 @@ class BluetoothCheckDialog(QDialog):
 def install_help_menu(window: QMainWindow, adapter: Callable[[], str | None]) -> QAction:
     """Help > Bluetooth check… on ``window``'s menu bar; returns the action."""
     bar = window.menuBar()
-    menu = next((a.menu() for a in bar.actions() if a.menu() is not None and a.text().replace("&", "") == "Help"),
-                None)
+    menus = (a.menu() for a in bar.actions() if a.text().replace("&", "") == "Help")
+    menu = next((m for m in menus if isinstance(m, QMenu)), None)
     if menu is None:
         menu = bar.addMenu("&Help")
     action = menu.addAction("Bluetooth check…")

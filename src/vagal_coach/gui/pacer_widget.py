@@ -134,7 +134,7 @@ class PacerWidget(QWidget):
         while True:
             f.setPointSizeF(size)
             fm = QFontMetricsF(f)
-            r = fm.boundingRect(QRectF(0, 0, width - 8, 1000), Qt.TextWordWrap, cue)
+            r = fm.boundingRect(QRectF(0, 0, width - 8, 1000), Qt.TextFlag.TextWordWrap, cue)
             if (r.width() <= width - 8 and r.height() <= 48) or size <= 8.0:
                 return f
             size -= 1.0

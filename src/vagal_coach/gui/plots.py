@@ -45,10 +45,10 @@ def legend_row(plot) -> pg.LegendItem:  # noqa: ANN001 - a pg.PlotItem
     top.hide()
     from PySide6.QtWidgets import QSizePolicy
 
-    legend.setSizePolicy(QSizePolicy.Maximum, QSizePolicy.Fixed)  # as tall as its one line, packed left
+    legend.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)  # as tall as its one line, packed left
     legend.layout.setContentsMargins(0, 0, 0, 0)
     plot.layout.addItem(legend, 1, 1)
-    plot.layout.setAlignment(legend, Qt.AlignLeft | Qt.AlignVCenter)
+    plot.layout.setAlignment(legend, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     plot.layout.setRowStretchFactor(1, 0)
     return legend
 

@@ -19,7 +19,7 @@ from vagal_coach.gui.main_window import MainWindow
 from vagal_coach.gui.resonance import ResonanceJobs
 from vagal_coach.gui.settings import keep_view, load_settings, update_settings
 from vagal_coach.model import PacerEvent
-from vagal_coach.paths import data_dir
+from vagal_coach.paths import cache_dir, data_dir
 from vagal_coach.session.engine import Snapshot
 from vagal_coach.session.raw import raw_status_texts
 from vagal_coach.session.recorder import Recorder
@@ -347,7 +347,7 @@ class TrainController(ResonanceJobs, HistoryJobs):
         if on and self.chime is None:
             from vagal_coach.gui.sound import Chime
 
-            self.chime = Chime(data_dir() / "cache")
+            self.chime = Chime(cache_dir())
         if on and not self.chime.available:
             box.blockSignals(True)
             box.setChecked(False)

@@ -290,9 +290,9 @@ async def connect_strap(address: str, adapter: str | None, listen_s: float = 5.0
             await asyncio.sleep(0.1)
         with_rr = contact = 0
         contacts: set[str] = set()
-        for _, payload in notes:
+        for _, note in notes:
             try:
-                m = parse_hrm(payload)
+                m = parse_hrm(note)
             except HrmParseError:
                 continue
             with_rr += bool(m.rr_ms)

@@ -127,11 +127,11 @@ class Recorder:
     def note(self, ev: GuidedInfo | Prompt | OwnRate, t_s: float) -> None:
         """A guided session's event: its script (at ``t_s``), a prompt shown, one's own rate measured."""
         if isinstance(ev, GuidedInfo):
-            self._call("guided", None, t_s, ev)
+            self._call("guided", t_s, t_s, ev)
         elif isinstance(ev, Prompt):
-            self._call("prompt", None, ev)
+            self._call("prompt", ev.t_s, ev)
         else:
-            self._call("own_rate", None, ev)
+            self._call("own_rate", ev.t_s, ev)
 
     def marker(self, m: Marker) -> None:
         self._call("marker", None, m)
