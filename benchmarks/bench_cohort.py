@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _data import rr_1h  # noqa: E402
 
 from vagal_coach.analysis import AnalysisSettings  # noqa: E402
-from vagal_coach.analysis.cohort import executor_for, run_cohort  # noqa: E402
+from vagal_coach.analysis.cohort import analyze_batch, executor_for, run_cohort  # noqa: E402
 
 
 class RssWatch:
@@ -75,9 +75,12 @@ def make_files(d: Path, n: int) -> list[Path]:
 
 def timed_run(folder: Path, scheduler: str | None, workers: int) -> tuple[float, float, int]:
     with executor_for(scheduler, workers) as ex:
-        # warm the workers (imports) so both are timed on the analysis, not on start-up
+        # warm the workers so both are timed on the analysis, not on start-up: the pool's workers are forked
+        # from this process (vagal_coach already imported), Dask's are started afresh and import it (and
+        # numpy, scipy) on their first task, a second or two each, once per worker whatever the cohort's size
         if ex is not None:
-            list(ex.map(abs, range(workers * 4)))
+            one = [str(next(folder.iterdir()))]
+            list(ex.map(analyze_batch, [one] * (workers * 4), [AnalysisSettings()] * (workers * 4)))
         with RssWatch() as watch:
             t0 = time.perf_counter()
             res = run_cohort([folder], AnalysisSettings(), executor=ex)

@@ -19,12 +19,12 @@ import time
 import numpy as np
 
 from vagal_coach.clock import Clock
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.sensors.events import PmdFrame
-from vagal_coach.sensors.pmd import ECG, PmdDecoder
 from vagal_coach.sensors.simulated import RAW_INFO, SimulatedStrap
 from vagal_coach.session.engine import LiveEngine
-from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.session.runner import Session
+from vagal_coach.wire.pmd import ECG, PmdDecoder
 
 
 class _Events:

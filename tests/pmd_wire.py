@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vagal_coach.sensors import pmd
+from vagal_coach.wire import pmd
 
 
 def ecg_frame(timestamp_ns: int, uv: np.ndarray) -> bytes:

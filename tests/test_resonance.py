@@ -10,8 +10,8 @@ import pytest
 from tests.conftest import RECORDINGS
 from vagal_coach.analysis.assessment import assess
 from vagal_coach.io import Recording, read_recording
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.session import protocols
-from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.synth import Physiology, synthesize
 
 

@@ -9,9 +9,11 @@ service is registered that long after the first connection (a half-read strap).
 The plan lists notifications (hex payloads) and the interval between them, and optional outages
 ``[start_index, seconds, kind]`` before notification ``start_index``: ``drop`` (the link drops and the
 strap stays known to the central's stack), ``removed`` (the stack forgets the strap, which is silent for
-``seconds`` and then advertises again), ``power`` (the central's adapter is off for ``seconds``) or
+``seconds`` and then advertises again), ``power`` (the central's adapter is off for ``seconds``),
 ``silent`` (the link stays up but the strap stops notifying, heart rate and raw frames, until a central
-subscribes afresh; ``seconds`` is ignored). The notifications due meanwhile are sent after the outage.
+subscribes afresh; ``seconds`` is ignored; ``after_s`` counts from its last notification) or ``raw_silent``
+(an H10's raw frames stop, its heart rate goes on, until the central subscribes to them afresh). The
+notifications due meanwhile are sent after the outage.
 Every notification actually sent while a central listened is logged with its send time, and each outage's
 ``gone``, ``advertising`` and ``resubscribed``.
 
@@ -315,14 +317,15 @@ async def main() -> None:
                 mark("services_complete")
                 done_t = math.inf
                 continue
-            if connected and done_t is None:
+            if connected and done_t is None and late_hr_s is not None:
                 mark("first_connection")
                 done_t = time.monotonic() + late_hr_s
             elif not connected:
                 await register_anew()
 
     late_task = None
-    if late_hr_s is not None:
+    raw_silent = any(kind == "raw_silent" for _, kind in outages.values())
+    if late_hr_s is not None or raw_silent:  # re-register at each disconnect (see register_anew)
         connections: asyncio.Queue = asyncio.Queue()
 
         def on_message(msg: Message) -> None:
@@ -354,13 +357,28 @@ async def main() -> None:
             if (mtype in cp.started and data.notifying
                     and time.monotonic() >= cp.started[mtype] + pmd_plan.get("start_delay_s", 0.0) / scale):
                 data.notify(bytes.fromhex(hexstr))
+                last_frame[0] = time.monotonic()
                 mark("frame", type=mtype, t_due=t_due, hex=hexstr)
 
     frame_task = asyncio.ensure_future(send_frames()) if pmd_plan else None
+    last_frame = [time.monotonic()]
+    raw_wait = None
+
+    async def raw_back() -> None:
+        t0 = last_frame[0]  # the raw silence began with the last frame sent
+        while not data.notifying and time.monotonic() < t0 + 60:
+            await asyncio.sleep(0.02)
+        mark("resubscribed", after_s=time.monotonic() - t0, ok=data.notifying)
+
     t_next = t_start
     t_last_sent = time.monotonic()
     for i, hexstr in enumerate(plan["notifications"]):
-        if i in outages:
+        if i in outages and outages[i][1] == "raw_silent":
+            # the raw streams stop (heart rate goes on) until the central subscribes to them afresh
+            data.notifying = False
+            mark("gone", kind="raw_silent")
+            raw_wait = asyncio.ensure_future(raw_back())
+        elif i in outages:
             seconds, kind = outages[i]
             # BlueZoo never unexports a connection's GATT objects (exporting them again fails), so the
             # application is registered anew in every kind of outage: fresh handles and object paths, as a
@@ -428,6 +446,8 @@ async def main() -> None:
             await sleep(t_next - now())
     if late_task is not None:
         late_task.cancel()
+    if raw_wait is not None:
+        await raw_wait
     if frame_task is not None:
         await frame_task
         mark("pmd_requests", requests=cp.requests)

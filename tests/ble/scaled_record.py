@@ -14,10 +14,10 @@ import json
 import signal
 
 from vagal_coach.clock import Clock
-from vagal_coach.io.model import PacerEvent
+from vagal_coach.model import PacerEvent
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.sensors.ble import BleStrap
 from vagal_coach.session.engine import LiveEngine
-from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.session.recorder import Recorder
 from vagal_coach.session.runner import Session
 

@@ -5,7 +5,9 @@ and their adherence to the pacer, all against the truth."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 
 import numpy as np
 import pytest
@@ -17,9 +19,9 @@ from vagal_coach.analysis import AnalysisSettings, analyze
 from vagal_coach.hrv.breath import adherence
 from vagal_coach.hrv.ecg import match_beats
 from vagal_coach.io import read_recording
-from vagal_coach.sensors import pmd
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.sensors.hrm import RR_UNIT_MS, encode_hrm
-from vagal_coach.session.pacer import PacerSchedule
+from vagal_coach.wire import pmd
 
 # one worker runs the module (its recording is made once, by the fixture) when the suite runs in parallel
 pytestmark = [pytest.mark.ble, pytest.mark.xdist_group("h10")]
@@ -30,9 +32,9 @@ PACER_BPM = 6.0
 ECG_HZ_TRUE = 130.0 * 1.01  # the strap's crystal a little fast: timing must follow its stamps, not 130 Hz
 ACC_HZ = 25.0
 NS0 = 599_618_436_152_960_000
-#: the strap's timeline and the session's clock run this many times the wall clock: 120 s in 24 s (and in
-#: real time by make test-long)
-TIME_SCALES = [5.0, pytest.param(1.0, marks=pytest.mark.long)]
+#: the strap's timeline and the session's clock run this many times the wall clock: 120 s in 40 s (and in
+#: real time by make test-long). Transport delays grow as much on the session clock, so not more.
+TIME_SCALES = [3.0, pytest.param(1.0, marks=pytest.mark.long)]
 
 
 def h10_plan(duration_s: float = DURATION_S) -> tuple[dict, np.ndarray, np.ndarray]:
@@ -81,20 +83,34 @@ def best_offset(found: np.ndarray, truth: np.ndarray) -> float:
 
 @pytest.fixture(scope="module", params=TIME_SCALES, ids=lambda x: f"{x:g}x")
 def h10_session(tmp_path_factory, request):
+    """The H10 session, recorded once a run: in a parallel run (pytest-xdist) the first worker to need it
+    records it in a folder every worker sees, and the others wait for it and read it."""
+    time_scale = request.param
+    base = tmp_path_factory.getbasetemp()
+    d = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / f"h10-{time_scale:g}x"
+    d.mkdir(exist_ok=True)
+    with open(d / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (d / "status.json").exists():
+            _record_h10(d, time_scale)
+    _, beats, onsets = h10_plan()
+    sent = [json.loads(x) for x in (d / "sent.jsonl").read_text().splitlines()]
+    out = d / "rec.vcs.jsonl"
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    status = json.loads((d / "status.json").read_text())
+    return read_recording(out), lines, sent, beats, onsets, status
+
+
+def _record_h10(tmp_path, time_scale: float) -> None:
     from tests.ble.conftest import bluezoo_env
 
-    time_scale = request.param
-    tmp_path = tmp_path_factory.mktemp("h10")
-    plan, beats, onsets = h10_plan()
+    plan, _, _ = h10_plan()
     with bluezoo_env(tmp_path) as env:
         plan_path = tmp_path / "plan.json"
         plan_path.write_text(json.dumps(plan))
-        strap, sent_log = start_strap(env, tmp_path, plan_path, time_scale=time_scale)
-        out = tmp_path / "rec.vcs.jsonl"
-        status = record_scaled(env, strap, out, time_scale=time_scale, rate_bpm=PACER_BPM)
-    sent = [json.loads(x) for x in sent_log.read_text().splitlines()]
-    lines = [json.loads(x) for x in out.read_text().splitlines()]
-    return read_recording(out), lines, sent, beats, onsets, status
+        strap, _ = start_strap(env, tmp_path, plan_path, time_scale=time_scale)
+        status = record_scaled(env, strap, tmp_path / "rec.vcs.jsonl", time_scale=time_scale, rate_bpm=PACER_BPM)
+    (tmp_path / "status.json").write_text(json.dumps({**status, "time_scale": time_scale}))
 
 
 def test_the_h10s_streams_are_started_through_its_control_point(h10_session) -> None:
@@ -127,7 +143,12 @@ def test_rr_from_the_ecg_is_within_2_ms_of_the_true_beats(h10_session) -> None:
 
 
 def test_breathing_rate_and_adherence_follow_the_chest(h10_session) -> None:
-    rec, lines, sent, beats, onsets, _ = h10_session
+    rec, lines, sent, beats, onsets, status = h10_session
+    # the breaths are placed by the sensor's stamps and one offset to the session clock, learnt from the
+    # frames' arrival: on a clock N times the wall clock, a wall-clock delay counts N times (50 ms of
+    # jitter on a busy machine is 0.1 s at 3x). Real time (make test-long) allows nothing extra.
+    extra_s = 0.05 * (status["time_scale"] - 1.0)
+    extra_deg = 360.0 * extra_s / (60.0 / BREATH_BPM)
     off = best_offset(rec.beat_t_s, beats)
     a = analyze(rec, AnalysisSettings(artifacts="none"))
     assert abs(a.metrics["breathing_rate_bpm"] - BREATH_BPM) < 0.2
@@ -136,7 +157,7 @@ def test_breathing_rate_and_adherence_follow_the_chest(h10_session) -> None:
     assert abs(60.0 / np.median(np.diff(live)) - BREATH_BPM) < 0.2
     true_s = onsets + off
     k = np.abs(live[:, None] - true_s[None, :]).argmin(axis=1)
-    assert np.median(np.abs(live - true_s[k])) < 0.25  # within 11 deg of an 8.6 s breath
+    assert np.median(np.abs(live - true_s[k])) < 0.25 + extra_s  # within 11 deg of an 8.6 s breath
     sched = PacerSchedule(rec.pacer)
     assert sched.rate_scalar(50.0) == PACER_BPM
     got = adherence(live, sched.cycles_at(live), 60.0 / sched.rate_at(live))
@@ -146,10 +167,11 @@ def test_breathing_rate_and_adherence_follow_the_chest(h10_session) -> None:
     want = type(want_all)(*(getattr(want_all, f)[pair] for f in ("onset_t_s", "lag_deg", "duration_ratio",
                                                                    "follows")))
     # every breath clearly following or clearly not (lag and length away from the limits) is told right
-    clear = (np.abs(np.abs(want.lag_deg) - 60.0) > 12.0) & (np.abs(np.abs(want.duration_ratio - 1) - 0.25) > 0.04)
+    clear = ((np.abs(np.abs(want.lag_deg) - 60.0) > 12.0 + extra_deg)
+             & (np.abs(np.abs(want.duration_ratio - 1) - 0.25) > 0.04))
     assert (want.follows & clear).any() and (~want.follows & clear).any()  # both kinds of breath happened
     np.testing.assert_array_equal(got.follows[clear], want.follows[clear],
                                   err_msg=f"lag got {got.lag_deg.round()} want {want.lag_deg.round()}")
-    np.testing.assert_allclose(got.lag_deg[clear], want.lag_deg[clear], atol=20.0)  # 0.5 s of an 8.6 s breath
+    np.testing.assert_allclose(got.lag_deg[clear], want.lag_deg[clear], atol=20.0 + extra_deg)  # 0.5 s of 8.6
     # offline, the same breaths (give or take the two borderline ones, at 53-59 deg)
     assert abs(a.metrics["breath_share_following"] - want_all.share_following) <= 2.5 / want_all.follows.size

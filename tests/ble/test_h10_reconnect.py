@@ -68,3 +68,23 @@ def test_an_older_pmd_control_point_is_handled_and_named(bluez_env, tmp_path):
         assert "older control point (invalid op code" in rec.device["pmd"][name]["variant"]
     frames = [e for e in sent if e["event"] == "frame"]
     assert frames and len(rec.pmd_frames.raw) == len(frames)  # every frame sent is kept
+
+
+def test_raw_streams_that_fall_silent_are_recycled_while_heart_rate_goes_on(bluez_env, tmp_path):
+    """An H10 whose ECG and ACC stop while its heart rate goes on (until subscribed afresh): the watchdog on the
+    raw streams recycles the link, and frames flow again within 10 s of the last one."""
+    plan, _, _ = h10_plan(40.0)
+    i = int(np.searchsorted(np.asarray(plan["times_s"]), 15.0))
+    plan["outages"] = [[i, 0.0, "raw_silent"]]
+    rec, sent, err = run_record(bluez_env, tmp_path, plan, limit_s=100)
+    lines = [json.loads(x) for x in (tmp_path / "rec.vcs.jsonl").read_text().splitlines()]
+    resub = next(e for e in sent if e["event"] == "resubscribed")
+    assert resub["ok"] and 5.0 <= resub["after_s"] <= 10.0
+    silent = [o for o in lines if o["type"] == "link" and o["state"] == "silent"]
+    assert silent and silent[0]["detail"].startswith("no raw data from the strap")
+    frames = [e for e in sent if e["event"] == "frame"]
+    after = [e for e in frames if e["t"] > resub["t"]]
+    assert {e["type"] for e in after} == {0, 2}  # ECG and ACC flow again
+    assert len(rec.pmd_frames.raw) == len(frames)  # every frame sent is kept
+    requests = next(e for e in sent if e["event"] == "pmd_requests")["requests"]
+    assert all(sum(r.startswith("02" + m) for r in requests) >= 2 for m in ("00", "02"))

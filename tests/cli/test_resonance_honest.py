@@ -88,3 +88,20 @@ def test_report_text_never_overprints_and_its_shading_claim_holds(tmp_path, monk
         row = d["rates"][shaded.pop()]
         step = np.min(np.abs(np.diff([r["rate_bpm"] for r in d["rates"]])))
         assert abs(row["rate_bpm"] - d["recommended_bpm"]) <= step  # the shaded row is the recommended one
+
+
+def test_confidence_is_the_calibrated_share_right(tmp_path, capsys):
+    """The reported confidence is the logistic calibration of the scoring's raw figure
+    (benchmarks/rf_recovery.py --calibration measures it: a reported 70 % right about 70 % of the time)."""
+    from vagal_coach.analysis.assessment import CALIBRATION, assess, calibrate
+    from vagal_coach.io import read_recording
+
+    for protocol in CALIBRATION:
+        raw = np.linspace(0, 1, 21)
+        cal = np.array([calibrate(protocol, x) for x in raw])
+        assert np.all(np.diff(cal) > 0) and 0 < cal[0] < cal[-1] < 1
+    p = _file(tmp_path, protocols.stepped(), "full")
+    assert main(["resonance", str(p), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    raw = assess(read_recording(p), calibrated=False).confidence
+    assert d["confidence"] == pytest.approx(calibrate("stepped", raw), abs=1e-3)

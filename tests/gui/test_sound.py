@@ -35,7 +35,7 @@ def test_without_qtmultimedia_the_chime_is_unavailable_and_harmless(tmp_path, mo
 
 def test_pacer_reports_each_turn_of_the_breath(qtbot):
     from vagal_coach.gui.pacer_widget import PacerWidget
-    from vagal_coach.session.pacer import PacerSchedule
+    from vagal_coach.model.pacer import PacerSchedule
 
     now = [0.0]
     sched = PacerSchedule.constant(6.0, inhale_fraction=0.4)

@@ -4,8 +4,18 @@ import numpy as np
 import pytest
 
 from vagal_coach.io import read_recording, write_recording
-from vagal_coach.io.native import NativeWriter
-from vagal_coach.model import PacerEvent, PacerSchedule, Recording, pacer_rate_at
+from vagal_coach.io.native import NativeWriter, append_event, rating_line
+from vagal_coach.model import (
+    GuidedInfo,
+    GuidedPhase,
+    OwnRate,
+    PacerEvent,
+    PacerSchedule,
+    Prompt,
+    Rating,
+    Recording,
+    pacer_rate_at,
+)
 
 # a 10 -> 6 /min ramp over 180 s: 10 - 4 t / 180 until 180 s, then 6
 RAMP = [PacerEvent(0.0, 10.0, ramp_to_bpm=6.0, ramp_s=180.0)]
@@ -40,21 +50,28 @@ def test_the_csv_export_writes_the_ramp_s_rates(tmp_path):
     assert table[at, 2] == pytest.approx(WANT, abs=1e-3)
 
 
+INFO = GuidedInfo("soothing-rhythm", "en", "T", 10.0, 5.5, 12.0,
+                  (GuidedPhase("settle", 0.0, 60.0), GuidedPhase("soothing", 60.0, 600.0)))
+
+
 def test_a_native_file_reads_back_as_typed_events(tmp_path):
     p = tmp_path / "g.vcs.jsonl"
     with NativeWriter(p, {"kind": "guided", "source": "simulated"}) as w:
-        w.event("guided", 0.0, script="soothing-rhythm", language="en", title="T", minutes=10.0,
-                resonance_bpm=5.5, prompt_seconds=12.0, phases=[{"kind": "settle", "t0": 0.0, "t1": 60.0}])
+        w.guided(0.0, INFO)
         w.notification(1.0, bytes.fromhex("1048e803"), 72, [1000.0], "contact", None, [1.0])
         w.notification(2.0, bytes.fromhex("1048e803"), 72, [1000.0], "contact", None, [2.0])
-        w.event("prompt", 5.0, phase="settle", index=0, text="Let the breath settle")
-        w.event("own_rate", 60.0, bpm=12.5)
+        w.prompt(Prompt(5.0, "Let the breath settle", "settle", 0))
+        w.own_rate(OwnRate(60.0, 12.5))
+        w.own_rate(OwnRate(61.0, None))
         w.event("battery", 61.0, pct=80)
         w.event("pmd", 3.0, raw="0200")
         w.close(70.0)
-    with open(p, "a") as f:
-        f.write('{"type":"rating","value":7.0,"scale":"0-10","question":"How soothed?"}\n')
+    append_event(p, rating_line(Rating(7.0, None, "0-10", "How soothed?")))
     rec = read_recording(p)
+    assert rec.guided.info == INFO
+    assert rec.guided.prompts == [Prompt(5.0, "Let the breath settle", "settle", 0)]
+    assert rec.guided.own_rates == [OwnRate(60.0, 12.5), OwnRate(61.0, None)]
+    assert rec.guided.ratings == [Rating(7.0, None, "0-10", "How soothed?")]
     assert rec.source == "simulated" and rec.app_version and rec.battery_pct == 80 and rec.end_t_s == 70.0
     assert rec.notifications is not None and rec.notifications.raw == [bytes.fromhex("1048e803")] * 2
     assert rec.notifications.t_s.tolist() == [1.0, 2.0] and rec.notifications.contact == ["contact"] * 2

@@ -158,3 +158,17 @@ def test_history_survives_a_dangling_link_and_a_long_profile(tmp_path, capsys, m
     assert main(["history", "--profile", long, "--json"]) == 0
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert len(rows) == 1 and rows[0]["profile"] == long
+
+
+def test_control_characters_in_names_and_headers_are_escaped_on_success(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("VAGAL_COACH_HOME", str(tmp_path / "home"))
+    f = shapes.write(tmp_path, "x\x1b[2J.txt", (RECORDINGS / "pyhrv-nn-5min.txt").read_bytes())
+    assert main(["analyze", str(f)]) == 0
+    out = capsys.readouterr()
+    assert "\x1b" not in out.out + out.err and "\\x1b[2J" in out.out
+    d = tmp_path / "home" / "recordings" / "x"
+    d.mkdir(parents=True)
+    shapes.write(d, "a.vcs.jsonl", shapes.native({"profile": "evil\x1b]0;owned\x07", "kind": "k\rfake"}))
+    assert main(["history"]) == 0
+    out = capsys.readouterr()
+    assert "\x1b" not in out.out and "\x07" not in out.out and "\r" not in out.out

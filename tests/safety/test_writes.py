@@ -124,3 +124,43 @@ def test_resonance_and_history_reports_never_replace(tmp_path, monkeypatch, caps
     assert pdf.read_text() == "mine\n"
     assert main(["resonance", str(rec), "--report", str(rec), "--force"]) == 2
     assert rec.read_text().startswith("time_s")
+
+
+def test_a_full_disk_while_saving_a_profile_leaves_it_whole(tmp_path, monkeypatch):
+    import errno
+
+    from vagal_coach.errors import UserError
+    from vagal_coach.io import atomic
+    from vagal_coach.session.library import load_profile, save_resonance
+
+    monkeypatch.setenv("VAGAL_COACH_HOME", str(tmp_path / "home"))
+    save_resonance("Anna", 5.5, 0.9, "stepped", "a.vcs.jsonl")
+    before = load_profile("Anna")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(atomic.os, "fsync", full)
+    with pytest.raises(UserError, match="No space left"):
+        save_resonance("Anna", 6.0, 0.8, "sliding", "b.vcs.jsonl")
+    monkeypatch.undo()
+    monkeypatch.setenv("VAGAL_COACH_HOME", str(tmp_path / "home"))
+    assert load_profile("Anna") == before  # the rate and the history as they were
+    assert not [p for p in (tmp_path / "home" / "profiles").iterdir() if p.name.startswith(".")]
+
+
+def test_history_rebuild_over_a_huge_native_line_is_quick_and_lists_it(tmp_path, monkeypatch, capsys):
+    import json
+    import time
+
+    monkeypatch.setenv("VAGAL_COACH_HOME", str(tmp_path / "home"))
+    d = tmp_path / "home" / "recordings" / "x"
+    d.mkdir(parents=True)
+    h = {"type": "header", "format": "vagal-coach-session", "format_version": 1, "profile": "x"}
+    with open(d / "big.vcs.jsonl", "w") as f:
+        f.write(json.dumps(h) + "\n" + '{"type":"beats","t":[' + ",".join(["1"] * 5_000_000) + '],"rr":[1]}\n')
+    t0 = time.perf_counter()
+    assert main(["history", "--rebuild"]) == 0
+    assert time.perf_counter() - t0 < 20
+    out = capsys.readouterr().out
+    assert "UNREADABLE" in out and "longer than" in out

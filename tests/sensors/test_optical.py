@@ -53,3 +53,4 @@ def test_rare_rr_is_found_and_too_little_is_not_judged() -> None:
     dur = float(np.sum(rr)) / 1000
     assert optical.rr_signs(dur, hr, rr[::3], None).startswith("RR for 3")
     assert optical.rr_signs(30.0, hr[:30], rr[:30], hr[:30]) is None  # 30 s: too few beats to tell
+

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tests import pmd_wire
-from vagal_coach.sensors import pmd
+from vagal_coach.wire import pmd
 
 
 def test_acc_raw_frame_of_polars_sdk_tests():

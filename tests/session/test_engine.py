@@ -8,11 +8,11 @@ import pytest
 from vagal_coach.clock import Clock
 from vagal_coach.hrv.time_domain import time_domain
 from vagal_coach.io import Recording, read_recording
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.paths import client_folder
 from vagal_coach.sensors.replay import ReplaySource
 from vagal_coach.sensors.simulated import Faults, SimulatedStrap
 from vagal_coach.session.engine import LiveEngine
-from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.session.parallel import snapshots
 from vagal_coach.session.recorder import Recorder
 from vagal_coach.session.runner import Session
@@ -101,9 +101,11 @@ def test_recorder_never_overwrites_and_uses_0600(tmp_path, monkeypatch):
     # the client's stable folder: a readable part and a hash of the name as typed (never shared by two names)
     assert r.path.parent == tmp_path / "home" / "recordings" / client_folder("Ana B.")
     assert r.path.parent.name.startswith("Ana-B-")
+    assert not r.path.exists()  # made when the strap's first data come
+    r.pmd(0.5, b"\x00\x01")
     assert (r.path.stat().st_mode & 0o777) == 0o600
     r.close()
-    from vagal_coach.errors import RecordingFormatError
+    from vagal_coach.errors import UserError
 
-    with pytest.raises(RecordingFormatError, match="exists"):
+    with pytest.raises(UserError, match="exists"):
         Recorder(r.path)

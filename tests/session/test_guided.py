@@ -12,8 +12,8 @@ from vagal_coach.clock import Clock
 from vagal_coach.errors import UserError
 from vagal_coach.hrv.breath import breathing_rate_bpm
 from vagal_coach.io import read_recording
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.session import guided
-from vagal_coach.session.pacer import PacerSchedule
 
 
 @pytest.fixture()

@@ -9,13 +9,13 @@ import pytest
 from tests import pmd_wire
 from vagal_coach import synth
 from vagal_coach.clock import Clock
-from vagal_coach.io.model import PacerEvent
-from vagal_coach.sensors import pmd
+from vagal_coach.model import PacerEvent
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.sensors.events import DeviceInfo, Notification, PmdFrame
 from vagal_coach.sensors.hrm import RR_UNIT_MS, encode_hrm
 from vagal_coach.session.engine import LiveEngine
-from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.session.runner import Session
+from vagal_coach.wire import pmd
 
 pylsl = pytest.importorskip("pylsl")
 from vagal_coach.session.lsl import LslOutlets  # noqa: E402
@@ -92,7 +92,8 @@ def test_every_stream_reaches_an_inlet_with_its_rate_metadata_and_values() -> No
         assert i.channel_count() == 1
         desc = i.desc()
         assert desc.child_value("session_id") == "test-session-1"
-        assert desc.child("device").child_value("name") == "Polar H10 ABCD1234"
+        assert desc.child("device").child_value("name") == "Polar H10"  # the model: no serial, no address
+        assert desc.child("device").child_value("address") == ""
         assert desc.child("channels").child("channel").child_value("unit")
     accepted = [s for s in snaps if s.accepted]
     rr, rr_ts = pull("RR", len(accepted))
@@ -111,3 +112,23 @@ def test_every_stream_reaches_an_inlet_with_its_rate_metadata_and_values() -> No
     assert np.abs(d).max() < 1e-4
     # the live engine used the ECG's beats once they were regular
     assert session.status.rr_source == "ecg"
+
+
+def test_device_metadata_identify_the_strap_only_when_asked() -> None:
+    from vagal_coach.session.lsl import device_metadata
+
+    dev = {"name": "Polar H10 ABCD1234", "address": "A0:9E:1A:12:34:56"}
+    assert device_metadata(dev) == {"name": "Polar H10", "simulated": "false"}
+    assert device_metadata(dev, identify=True)["address"] == "A0:9E:1A:12:34:56"
+    for name, model in (("Garmin HRM-Pro:123456", "Garmin HRM-Pro"), ("Coospo H6", "Coospo H6"),
+                        ("Wahoo TICKR 1A2B", "Wahoo TICKR"), ("Polar OH1 A1B2C3D4", "Polar OH1")):
+        assert device_metadata({"name": name})["name"] == model
+
+
+def test_session_id_is_random_not_a_file_or_client_name(tmp_path) -> None:
+    from vagal_coach.session.recorder import Recorder
+
+    rec = Recorder(tmp_path / "Anna-Mueller-20260101.vcs.jsonl", profile="Anna Müller")
+    session = Session(NoSource(), LiveEngine(None), rec, Clock())  # type: ignore[arg-type]
+    ids = {LslOutlets(session).session_id for _ in range(3)}
+    assert len(ids) == 3 and not any("Anna" in i or "2026" in i for i in ids)

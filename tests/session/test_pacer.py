@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from vagal_coach.io.model import PacerEvent
-from vagal_coach.session.pacer import PacerSchedule, ramp_schedule
+from vagal_coach.model import PacerEvent
+from vagal_coach.model.pacer import PacerSchedule, ramp_schedule
 
 
 def test_constant_rate_geometry():

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from vagal_coach.io.model import Marker
+from vagal_coach.model import Marker
 from vagal_coach.session.summary import Summary, pause_intervals, summarize, summary_lines
 
 
@@ -58,6 +58,68 @@ def test_baseline_and_practice_figures():
                                                                              s.as_dict().values()))
     lines = summary_lines(s)
     assert lines[0] == "Practice time 5:00" and "practice 50 ms" in lines[1] and "2000 ms²" in lines[2]
+
+
+def _rsa_beats(n=400, seed=5):
+    """R-R with breathing at 6/min (+/-90 ms) and a little noise: every beat passes the live gate and the
+    offline correction alike, so the session and ``analyze`` see the same beats. On the strap's 1/1024 s
+    grid, as a replay sends them."""
+    rng = np.random.default_rng(seed)
+    t = np.cumsum(np.full(n, 0.9))
+    rr = 900.0 + 90.0 * np.sin(2 * np.pi * 0.1 * t) + rng.normal(0.0, 4.0, n)
+    return np.round(rr * 1.024) / 1.024
+
+
+def test_mean_hr_is_the_analysis_figure_for_the_same_beats(tmp_path, capsys):
+    """The summary's mean HR (tiles at Stop, dialog, history) is ``analyze``'s: 60000 / mean RR (Kubios),
+    through the same function, not the mean of the beats' rates (66.7 vs 67.0 bpm here)."""
+    import json
+
+    from vagal_coach.analysis import AnalysisSettings, analyze
+    from vagal_coach.cli import main
+    from vagal_coach.io import write_recording
+    from vagal_coach.model import Recording
+
+    rr = _rsa_beats()
+    rec = Recording.from_rr(rr)
+    a = analyze(rec)
+    assert not a.corrected.any() and a.rr_ms.size == rr.size  # the same beats on both sides
+    t = rec.beat_t_s
+    n = rr.size
+    s = summarize(t, rr, np.ones(n, bool), 60000.0 / rr, np.full(n, 40.0), np.full(n, 1.0), np.full(n, 1.0),
+                  np.full(n, 1.0), baseline_s=0.0, end_s=float(t[-1]), target_coherence=1.0)
+    assert s.mean_hr_bpm == pytest.approx(a.metrics["mean_hr_bpm"], rel=1e-12)
+    assert s.mean_hr_bpm == pytest.approx(60000.0 / rr.mean(), rel=1e-12)
+    assert abs(s.mean_hr_bpm - float(np.mean(60000.0 / rr))) > 0.3  # the other convention is visibly apart
+    assert s.tiles()["hr"] == s.mean_hr_bpm
+    # a lab that picks the beats' convention for analyze gets the other figure, named in its settings
+    b = analyze(rec, AnalysisSettings(mean_hr="beats"))
+    assert b.metrics["mean_hr_bpm"] == pytest.approx(float(np.mean(60000.0 / rr)), rel=1e-12)
+
+    # end to end: a session replayed from the file (every beat through the live engine) and analyze
+    p = tmp_path / "rsa.vcs.jsonl"
+    write_recording(rec, p)
+    assert main(["replay", str(p), "--headless", "--speed", "max", "--summary-json", "-"]) == 0
+    replayed = json.loads(capsys.readouterr().out)
+    assert replayed["artifacts_pct"] == 0.0
+    assert main(["analyze", str(p), "--json"]) == 0
+    analysed = json.loads(capsys.readouterr().out)
+    # the file keeps R-R to 0.001 ms: the two agree to 1e-4 bpm (the conventions are 0.34 bpm apart)
+    assert replayed["mean_hr_bpm"] == pytest.approx(analysed["mean_hr_bpm"], abs=1e-4)
+
+
+def test_mean_hr_leaves_out_paused_baseline_and_rejected_beats():
+    rr = _rsa_beats(300)
+    t = np.cumsum(rr) / 1000.0
+    n = rr.size
+    acc = np.ones(n, bool)
+    acc[::17] = False
+    rr_bad = np.where(acc, rr, 3000.0)  # a rejected beat's interval never enters the mean
+    pauses = [(60.0, 90.0)]
+    s = summarize(t, rr_bad, acc, 60000.0 / rr_bad, np.full(n, 40.0), np.full(n, 1.0), np.full(n, 1.0),
+                  np.full(n, 1.0), baseline_s=30.0, end_s=float(t[-1]), target_coherence=1.0, pauses=pauses)
+    keep = acc & (t >= 30.0) & ~((t >= 60.0) & (t < 90.0))
+    assert s.mean_hr_bpm == pytest.approx(60000.0 / rr[keep].mean(), rel=1e-12)
 
 
 def test_markers_counted_are_the_ones_someone_set():

@@ -74,7 +74,7 @@ def metric_columns() -> tuple[str, ...]:
     synthetic beats), so every table has them all whichever files it holds."""
     import numpy as np
 
-    from vagal_coach.io.model import Recording
+    from vagal_coach.model import Recording
 
     rng = np.random.default_rng(0)
     t = np.arange(750) * 0.8
@@ -320,8 +320,6 @@ def analyze_path(path: str | os.PathLike[str], settings: AnalysisSettings, keep_
             o.analysis = a
     except UserError as e:
         o.error = one_line(str(e))
-    except RecursionError:
-        o.error = one_line(f"{path}: RecursionError: nested too deeply to read")
     except Exception as e:  # noqa: BLE001 - a file the readers did not foresee: still its one line
         o.error = one_line(f"{path}: {type(e).__name__}: {e}")
     return o
@@ -420,10 +418,17 @@ class CohortResult:
 
 
 def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, which writes what is done and stops them."""
+    """Workers leave Ctrl-C to the parent, which writes what is done and stops them; each runs its BLAS
+    on one thread, as Dask's workers do (one worker per core already: more threads only contend, and
+    OpenBLAS's waiting threads cost a busy machine up to half the run)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # (the cluster extra brings it)
+        return
+    threadpool_limits(limits=1)
 
 
 _SCHEDULER = re.compile(r"^(tcp|tls|ucx|ws|wss|inproc)://\S+$")
@@ -440,7 +445,7 @@ def check_scheduler(scheduler: str | None, workers: int | None) -> None:
 
 @contextlib.contextmanager
 def executor_for(scheduler: str | None = None, workers: int | None = None,
-                 say: Callable[[str], None] | None = None) -> Iterator[Executor | None]:
+                 say: Callable[[str], None] | None = None, security: Any = None) -> Iterator[Executor | None]:
     """Where the tasks run: ``None`` -> a local process pool of ``workers`` (all cores; in this process
     when 1); ``"local"`` -> a Dask ``LocalCluster`` on this machine's loopback (its dashboard link is
     said); ``"tcp://HOST:8786"`` -> an existing Dask distributed cluster, whose workers must see the same
@@ -477,7 +482,7 @@ def executor_for(scheduler: str | None = None, workers: int | None = None,
             if say:
                 say(f"Dask LocalCluster with {n} workers; dashboard: {client.dashboard_link}")
         else:
-            client = Client(scheduler, timeout=10)
+            client = Client(scheduler, timeout=10, security=security)  # a tls:// cluster's certificates
             n_run = sum(client.nthreads().values()) or 1
             if say:
                 say(f"Dask cluster at {scheduler}: {len(client.scheduler_info()['workers'])} workers; "
@@ -487,9 +492,11 @@ def executor_for(scheduler: str | None = None, workers: int | None = None,
                         path=scheduler) from None
     except ValueError as e:  # an address Dask cannot parse
         raise UserError(f"not a Dask scheduler's address ({e})", path=scheduler) from None
+    except MemoryError:  # something answers there, not in Dask's protocol (a frame "length" of exabytes)
+        raise UserError("the address answers, but not as a Dask scheduler", path=scheduler) from None
     try:
         ex = client.get_executor(pure=False)
-        ex.vc_workers = n_run  # type: ignore[attr-defined]
+        ex.vc_workers = n_run
         yield ex
     finally:
         client.close()

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from vagal_coach import hrv
-from vagal_coach.errors import UserError
+from vagal_coach.errors import UserError, printable
 from vagal_coach.hrv.nonlinear import approximate_entropy
 from vagal_coach.hrv.spectral import frequency_domains
 from vagal_coach.hrv.time_domain import (
@@ -93,10 +93,12 @@ class AnalysisSettings:
             raise ValueError(f"mean-hr must be mean-rr or beats, not {self.mean_hr!r}")
         if self.dfa not in DFA_METHODS:
             raise ValueError(f"dfa must be kubios or peng, not {self.dfa!r}")
-        for name, v, lo, hi in (("poincare-ddof", self.poincare_ddof, 0, 1),
-                                ("hr-avg-beats", self.hr_avg_beats, 1, 100), ("ar-order", self.ar_order, 1, 64)):
-            if not (isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi):
-                raise ValueError(f"{name} must be a whole number from {lo} to {hi}, not {v!r}")
+        whole: tuple[tuple[str, object, int, int], ...] = (
+            ("poincare-ddof", self.poincare_ddof, 0, 1), ("hr-avg-beats", self.hr_avg_beats, 1, 100),
+            ("ar-order", self.ar_order, 1, 64))
+        for name, v, lo_i, hi_i in whole:
+            if not (isinstance(v, int) and not isinstance(v, bool) and lo_i <= v <= hi_i):
+                raise ValueError(f"{name} must be a whole number from {lo_i} to {hi_i}, not {v!r}")
         for name, v, lo, hi in (("lambda", self.detrend_lambda, 1e-3, 1e7),
                                 ("resample-hz", self.fs_hz, 1.0, 100.0),
                                 ("welch-window", self.welch_window_s, 10.0, 3600.0),
@@ -271,6 +273,7 @@ class Analysis:
     artifact_result: hrv.ArtifactResult | None
     trend: dict[str, np.ndarray] | None = None
     settings: AnalysisSettings = field(default_factory=AnalysisSettings)
+    ar_spectrum: hrv.SpectralResult | None = None  # Kubios's AR (Burg) spectrum of the same series
 
 
 def _clean(v: Any) -> Any:
@@ -453,22 +456,62 @@ def analyze(rec: Recording, settings: AnalysisSettings | None = None) -> Analysi
 
         trend = windows(t_a, rr_a, s.window_s)
         metrics["trend"] = {k: v for k, v in trend.items()}
-    return Analysis(rec, metrics, rr_a, t_a, corrected, spec, ares, trend, s)
+    return Analysis(rec, metrics, rr_a, t_a, corrected, spec, ares, trend, s, ar_spectrum=ar)
 
 
 def to_json_dict(a: Analysis) -> dict[str, Any]:
     return _clean(a.metrics)
 
 
-SUMMARY_ROWS = (
-    ("Beats", "n_beats", "{:.0f}"), ("Duration", "duration_s", "dur"), ("Mean RR", "mean_rr_ms", "{:.1f} ms"),
-    ("Mean HR", "mean_hr_bpm", "{:.1f} bpm"), ("SDNN", "sdnn_ms", "{:.1f} ms"), ("RMSSD", "rmssd_ms", "{:.1f} ms"),
-    ("lnRMSSD", "ln_rmssd", "{:.2f}"), ("pNN50", "pnn50_pct", "{:.1f} %"), ("VLF", "vlf_ms2", "{:.0f} ms²"),
-    ("LF", "lf_ms2", "{:.0f} ms²"), ("HF", "hf_ms2", "{:.0f} ms²"), ("LF/HF", "lf_hf", "{:.2f}"),
-    ("LF peak", "lf_peak_hz", "{:.3f} Hz"), ("HF peak", "hf_peak_hz", "{:.3f} Hz"), ("SD1", "sd1_ms", "{:.1f} ms"),
-    ("SD2", "sd2_ms", "{:.1f} ms"), ("DFA α1", "dfa_alpha1", "{:.2f}"), ("Coherence", "coherence", "{:.2f}"),
-    ("Artifacts", "artifacts_pct", "{:.2f} %"),
+#: The text summary's rows (``analyze``'s printer): a label and a template of JSON keys with their format
+#: (``{key:spec}``; ``dur`` for a duration); a missing value prints as n/a. Rows marked optional are left out
+#: when none of their values exists (SDANN and SDNN index need an hour).
+SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
+    ("Beats", "{n_beats:.0f}"), ("Duration", "{duration_s:dur}"), ("Mean RR", "{mean_rr_ms:.1f} ms"),
+    ("Mean HR", "{mean_hr_bpm:.1f} bpm (SD {std_hr_bpm:.1f}, min {min_hr_bpm:.1f}, max {max_hr_bpm:.1f})"),
+    ("SDNN", "{sdnn_ms:.1f} ms"), ("RMSSD", "{rmssd_ms:.1f} ms (ln {ln_rmssd:.2f})"),
+    ("NN50", "{nn50:.0f} (pNN50 {pnn50_pct:.1f} %); NN20 {nn20:.0f} (pNN20 {pnn20_pct:.1f} %)"),
+    ("Geometric", "RR tri index {rr_tri_index:.2f}, TINN {tinn_ms:.0f} ms"),
+    ("VLF/LF/HF", "{vlf_ms2:.0f} / {lf_ms2:.0f} / {hf_ms2:.0f} ms² ({vlf_pct:.1f} / {lf_pct:.1f} / {hf_pct:.1f} %)"),
+    ("AR (Burg)", "{ar_vlf_ms2:.0f} / {ar_lf_ms2:.0f} / {ar_hf_ms2:.0f} ms² "
+                  "({ar_vlf_pct:.1f} / {ar_lf_pct:.1f} / {ar_hf_pct:.1f} %)"),
+    ("LF/HF", "{lf_hf:.2f} (AR {ar_lf_hf:.2f}); LF {lf_nu:.1f} n.u. (AR {ar_lf_nu:.1f})"),
+    ("Peaks", "LF {lf_peak_hz:.3f} Hz, HF {hf_peak_hz:.3f} Hz (AR {ar_lf_peak_hz:.3f}, {ar_hf_peak_hz:.3f})"),
+    ("SD1/SD2", "{sd1_ms:.1f} / {sd2_ms:.1f} ms (SD2/SD1 {sd2_sd1:.2f})"),
+    ("Entropy", "ApEn {apen:.2f}, SampEn {sampen:.2f}"), ("DFA", "α1 {dfa_alpha1:.2f}, α2 {dfa_alpha2:.2f}"),
+    ("Stress idx", "{stress_index:.2f}"), ("SDANN", "{sdann_ms:.1f} ms, SDNN index {sdnn_index_ms:.1f} ms"),
+    ("Coherence", "{coherence:.2f}"), ("Artifacts", "{artifacts_pct:.2f} %"),
 )
+#: rows printed only when one of their values exists
+OPTIONAL_ROWS = frozenset({"SDANN"})
+
+
+def row_keys(template: str) -> list[str]:
+    """The JSON keys a summary row's template names, in order."""
+    import string
+
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+def _value_text(v: Any, spec: str) -> str:
+    if v is None or isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(v):
+        return "n/a"
+    return fmt_duration(float(v)) if spec == "dur" else format(float(v), spec)
+
+
+def format_row(template: str, m: dict[str, Any]) -> str | None:
+    """A summary row's text from the metrics ``m`` (None when every value is missing)."""
+    import string
+
+    out, any_value = [], False
+    for literal, name, spec, _ in string.Formatter().parse(template):
+        out.append(literal)
+        if name:
+            txt = _value_text(m.get(name), spec or "")
+            any_value |= txt != "n/a"
+            out.append(txt)
+    return "".join(out) if any_value else None
 
 
 def fmt_duration(s: float) -> str:
@@ -482,16 +525,12 @@ def summary_text(a: Analysis | dict[str, Any]) -> str:
     """The text summary of one analysis (an :class:`Analysis` or its :func:`to_json_dict`): the one printer
     of ``analyze``, whether it ran on one file or many."""
     m = to_json_dict(a) if isinstance(a, Analysis) else a
-    lines = [f"{m['file']}  ({m.get('format', '')})"]
-    for label, key, f in SUMMARY_ROWS:
-        v = m.get(key)
-        if v is None or (isinstance(v, float) and not np.isfinite(v)):
-            txt = "n/a"
-        elif f == "dur":
-            txt = fmt_duration(v)
-        else:
-            txt = f.format(v)
-        lines.append(f"  {label:<10} {txt}")
+    lines = [f"{printable(m['file'])}  ({printable(m.get('format', ''))})"]  # a file's name: escaped
+    for label, template in SUMMARY_ROWS:
+        txt = format_row(template, m)
+        if txt is None and label in OPTIONAL_ROWS:
+            continue
+        lines.append(f"  {label:<10} {txt or 'n/a'}")
     counts = ", ".join(f"{k} {v}" for k, v in (m.get("artifacts") or {}).items() if v)
     if counts:
         lines.append(f"  {'':<10} ({counts})")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from vagal_coach.errors import UserError
+from vagal_coach.errors import UserError, printable
 from vagal_coach.version import __version__
 
 PROG = "vagal-coach"
@@ -89,6 +89,7 @@ def cmd_analyze_table(ns: argparse.Namespace) -> int:
         raise UserError(f"tables need the cluster extra ({e.name} missing): pip install 'vagal-coach[cluster]'",
                         path=out) from None
     cohort.check_scheduler(ns.scheduler, ns.workers)
+    security = cluster_security(ns)
     if out.exists() and not ns.resume:
         raise UserError("exists already: --resume continues it, or choose another name (results are never "
                         "overwritten)", path=out)
@@ -114,7 +115,8 @@ def cmd_analyze_table(ns: argparse.Namespace) -> int:
         ckpt = cohort.Checkpointer(out, {r["path"]: r for r in done.values()},
                                    [w for w in wdone if str(w["file"]) in reused], bool(settings.window_s))
 
-        with cohort.executor_for(ns.scheduler, ns.workers, _say) as ex, cohort.progress_bar(n_todo) as step:
+        with cohort.executor_for(ns.scheduler, ns.workers, _say, security) as ex, \
+                cohort.progress_bar(n_todo) as step:
             def on_row(row: dict, w: list) -> None:
                 ckpt.add(row, w)
                 step(row["path"])
@@ -134,6 +136,46 @@ def cmd_analyze_table(ns: argparse.Namespace) -> int:
     _say(f"{ok} of {len(res.rows)} recordings analysed ({res.n_new} in this run), {len(res.failed)} failed; "
          f"table: {out}" + (f", windows: {cohort.windows_path(out)}" if settings.window_s else ""))
     return res.exit_code()
+
+
+_LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+def cluster_security(ns: argparse.Namespace) -> Any:
+    """The Dask ``Security`` of a ``tls://`` scheduler from --tls-ca/--tls-cert/--tls-key (encryption and
+    certificates required), or None (Dask's own configuration, if any, applies). A ``tcp://`` scheduler on
+    another host is said to be unauthenticated, in one line."""
+    flags = {"--tls-ca": ns.tls_ca, "--tls-cert": ns.tls_cert, "--tls-key": ns.tls_key}
+    given = {k: v for k, v in flags.items() if v}
+    scheme, _, rest = (ns.scheduler or "").partition("://")
+    if given and scheme != "tls":
+        raise UserError(f"{', '.join(given)} go with --scheduler tls://HOST:PORT")
+    if scheme == "tcp":
+        host = rest.rsplit(":", 1)[0] if rest.count(":") == 1 or rest.startswith("[") else rest
+        if host not in _LOOPBACK:
+            print(f"{PROG}: warning: {printable(ns.scheduler)} is unauthenticated and unencrypted (Dask's pickle "
+                  "protocol: whoever can reach it can run code here and read the recordings); on a network "
+                  "you do not control use tls:// with --tls-ca/--tls-cert/--tls-key", file=sys.stderr)
+        return None
+    if scheme != "tls":
+        return None
+    if not given:
+        import dask
+
+        if dask.config.get("distributed.comm.tls.ca-file", None):
+            return None  # a Dask security configuration
+        raise UserError("a tls:// scheduler needs --tls-ca, --tls-cert and --tls-key (or Dask's "
+                        "distributed.comm.tls settings)", path=ns.scheduler)
+    missing = [k for k, v in flags.items() if not v]
+    if missing:
+        raise UserError(f"a tls:// scheduler needs {', '.join(missing)} too", path=ns.scheduler)
+    for k, v in flags.items():
+        if not Path(v).is_file():
+            raise UserError(f"{k}: no such file", path=v)
+    from distributed.security import Security
+
+    return Security(tls_ca_file=ns.tls_ca, tls_client_cert=ns.tls_cert, tls_client_key=ns.tls_key,
+                    require_encryption=True)
 
 
 def cmd_analyze(ns: argparse.Namespace) -> int:
@@ -261,6 +303,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--new-window", action="store_true", help="with --resume: the table was made with another "
                    "--window; analyse its recordings again with this one")
     c.add_argument("--workers", type=int, metavar="N", help="local processes (default: every core)")
+    c.add_argument("--tls-ca", metavar="CA.pem", help="tls:// cluster: the certificate authority that signed the "
+                   "scheduler's and workers' certificates")
+    c.add_argument("--tls-cert", metavar="CERT.pem", help="tls:// cluster: this client's certificate")
+    c.add_argument("--tls-key", metavar="KEY.pem", help="tls:// cluster: this client's private key")
     a.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
     a.add_argument("--csv", metavar="OUT", help="summary CSV across files")
     a.add_argument("--report", metavar="OUT.pdf", help="PDF report (one per file when several: OUT-<name>.pdf)")
@@ -303,6 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--rate", type=float, metavar="BPM", help="pacer rate, breaths/min")
     tr.add_argument("--lsl", action="store_true", help="publish RR, HR, ECG, breathing and the pacer's phase on "
                     "Lab Streaming Layer")
+    tr.add_argument("--lsl-device-id", action="store_true", help="with --lsl: also publish the strap's full name "
+                    "and hardware address (LSL metadata are visible to the local network)")
     tr.set_defaults(func=_open_window)
     rp = sub.add_parser("replay", help="replay a recording (--headless: through the live engine, no window)")
     cli_live.add_replay_args(rp)
@@ -343,6 +391,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _closed_pipe()
+    except Exception as e:  # noqa: BLE001 - a bug: still one line, naming the file; --debug shows the traceback
+        if ns.debug:
+            raise
+        name = getattr(ns, "file", None) or getattr(ns, "input", None)
+        _err(str(UserError(f"unexpected {type(e).__name__}: {e} (a bug in vagal-coach: --debug shows the "
+                           "traceback to report)", path=name)))
+        return 1
 
 
 def _closed_pipe() -> int:

@@ -9,7 +9,7 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from vagal_coach.errors import UserError, printable
 
@@ -48,6 +48,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--profile", default="default", help="client profile the recording belongs to")
     r.add_argument("--lsl", action="store_true", help="publish RR, HR, ECG, breathing and the pacer's phase on "
                    "Lab Streaming Layer")
+    r.add_argument("--lsl-device-id", action="store_true", help="with --lsl: also publish the strap's full "
+                   "name and hardware address (LSL metadata are visible to the local network)")
     r.add_argument("--no-raw", action="store_true",
                    help="a Polar H10 (or the simulated strap): no raw ECG and ACC streams")
     r.add_argument("--speed", type=_speed, default=1.0, help="simulated strap only: N times real time or max")
@@ -73,6 +75,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     h.add_argument("--force", action="store_true", help="replace an existing --report file")
     h.set_defaults(func=cmd_history)
     r.set_defaults(func=cmd_record)
+    from vagal_coach.cli import doctor as cli_doctor
+
+    cli_doctor.add_command(sub)
 
 
 def add_replay_args(p: argparse.ArgumentParser) -> None:
@@ -93,7 +98,7 @@ def cmd_scan(ns: argparse.Namespace) -> int:
 
     straps = asyncio.run(scan(ns.timeout, ns.adapter))
     if ns.json:
-        print(json.dumps([s.__dict__ for s in straps]))
+        print(json.dumps([{"name": s.name, "address": s.address, "rssi_dbm": s.rssi_dbm} for s in straps]))
         return 0
     if not straps:
         print("no heart-rate strap found (wear it: most straps sleep until the electrodes touch wet skin); "
@@ -107,6 +112,16 @@ def cmd_scan(ns: argparse.Namespace) -> int:
 
 def _fmt(v: float | None, f: str) -> str:
     return "--" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f.format(v)
+
+
+def fit(line: str, width: int) -> str:
+    """The status line in ``width`` characters: the last `` | `` parts dropped first (the heart rate, RMSSD,
+    contact and link come first), then cut with an ellipsis."""
+    parts = line.split(" | ")
+    while len(parts) > 1 and len(" | ".join(parts)) > width:
+        parts.pop()
+    out = " | ".join(parts)
+    return out if len(out) <= width else out[: max(0, width - 1)] + "…"
 
 
 class StatusLine:
@@ -145,14 +160,27 @@ class StatusLine:
         return (f"HR {hr} bpm | RMSSD {rmssd} ms | {contact} | {bat} | {link} | beats {st.n_beats} | {clock}{sim}"
                 + "".join(" | " + x for x in extra))
 
+    def columns(self) -> int:
+        """The terminal's width now (it may be resized while recording); $COLUMNS wins, as for shutil."""
+        import os
+        import shutil
+
+        if os.environ.get("COLUMNS", "").isdigit():
+            return max(20, int(os.environ["COLUMNS"]))
+        try:
+            return max(20, os.get_terminal_size(self.stream.fileno()).columns)
+        except (OSError, ValueError, AttributeError):
+            return max(20, shutil.get_terminal_size((80, 24)).columns)
+
     def update(self, *_: object, force: bool = False) -> None:
         now = time.monotonic()
         if self.tty:
-            if force or now - self._last > 0.2:
-                print("\r" + self.line().ljust(110), end="", file=self.stream, flush=True)
+            if force or now - self._last > 0.2:  # rewrites itself: to the line's start, then clear its rest
+                print("\r" + fit(printable(self.line()), self.columns() - 1) + "\x1b[K", end="", file=self.stream,
+                      flush=True)
                 self._last = now
         elif force or now - self._last >= self.every_s:
-            print(self.line(), file=self.stream, flush=True)
+            print(printable(self.line()), file=self.stream, flush=True)
             self._last = now
 
 
@@ -171,6 +199,10 @@ def cmd_record(ns: argparse.Namespace) -> int:
     out = Path(ns.out) if ns.out else None
     if out is not None and out.exists():
         raise UserError("file exists already; choose another name (recordings are never overwritten)", path=out)
+    if ns.lsl:  # what can fail, before anything is made
+        from vagal_coach.session.lsl import _pylsl
+
+        _pylsl()
     schedule = None
     pacer_events: list[PacerEvent] = []
     kind = "practice"
@@ -208,7 +240,7 @@ def cmd_record(ns: argparse.Namespace) -> int:
     if ns.lsl:
         from vagal_coach.session.lsl import LslOutlets
 
-        LslOutlets(session).attach()
+        LslOutlets(session, identify_device=ns.lsl_device_id).attach()
     status = StatusLine(session)
     session.on_snapshot.append(status.update)
     session.on_event.append(lambda ev: status.update(force=True) if type(ev).__name__ == "LinkEvent" else None)
@@ -255,8 +287,15 @@ def cmd_record(ns: argparse.Namespace) -> int:
     if status.tty:
         print(file=sys.stderr)
     st = session.status
-    print(f"saved: {recorder.path} ({st.n_beats} beats, {st.n_notifications} notifications, "
-          f"{st.n_gaps} gap(s))", file=sys.stderr)
+    if recorder.failed is not None:  # a full disk, a folder gone read-only: one line, what was kept
+        raise recorder.failed
+    if not recorder.created:
+        if err is not None:
+            raise UserError(f"{err.message}; no recording made", path=err.path, line=err.line)
+        print("nothing received from the strap: no recording made", file=sys.stderr)
+    else:
+        print(f"saved: {printable(recorder.path)} ({st.n_beats} beats, {st.n_notifications} notifications, "
+              f"{st.n_gaps} gap(s))", file=sys.stderr)
     if err is not None:
         raise err
     return 0
@@ -313,7 +352,7 @@ def cmd_replay_headless(ns: argparse.Namespace) -> int:
     engine = LiveEngine(schedule, deferred=parallel)
     session = Session(ReplaySource(rec, clock), engine, None, clock)
     with contextlib.ExitStack() as stack:
-        out = None
+        out: TextIO | None = None
         if to_file:
             tmp = stack.enter_context(atomic_path(ns.jsonl, force=ns.force, inputs=[ns.file]))
             out = stack.enter_context(open(tmp, "w", encoding="utf-8"))
@@ -428,8 +467,9 @@ def cmd_history(ns: argparse.Namespace) -> int:
         date = (r["start_utc"] or "")[:16].replace("T", " ")
         dur = r["duration_s"]
         length = mmss(dur) if isinstance(dur, (int, float)) else "—"
-        status = "ok" if r["status"] == "ok" else f"UNREADABLE: {r['error']}"
-        print(f"{date:<17} {str(r['profile'])[:12]:<12} {str(r['kind'] or '')[:12]:<12} {length:>7} "
+        status = "ok" if r["status"] == "ok" else printable(f"UNREADABLE: {r['error']}")
+        who, kind = printable(r["profile"], 12), printable(r["kind"] or "", 12)  # from the files: escaped
+        print(f"{printable(date):<17} {who:<12} {kind:<12} {length:>7} "
               f"{f(r['rate_bpm'], '{:5.1f}')} {f(r['resting_ln_rmssd'], '{:12.2f}')} "
               f"{f(r['session_rmssd_ms'], '{:6.1f}')} {f(r['resonance_power_ms2'], '{:10.0f}')}  {status}")
     return 0

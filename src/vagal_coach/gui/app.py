@@ -37,7 +37,8 @@ def run_gui(ns: Any) -> int:
     else:
         ctrl = TrainController(simulate=getattr(ns, "simulate", False), device=getattr(ns, "device", None),
                                adapter=getattr(ns, "adapter", None), profile=getattr(ns, "profile", "default"),
-                               rate_bpm=getattr(ns, "rate", None), lsl=getattr(ns, "lsl", False))
+                               rate_bpm=getattr(ns, "rate", None), lsl=getattr(ns, "lsl", False),
+                               lsl_device_id=getattr(ns, "lsl_device_id", False))
     ctrl.window.show()
     from vagal_coach.gui import work
 
@@ -50,8 +51,9 @@ def run_gui(ns: Any) -> int:
         loop.run_until_complete(closed)
         if isinstance(ctrl, TrainController) and ctrl.trainer is not None:
             ctrl.trainer.stop()
-            with contextlib.suppress(Exception):
-                loop.run_until_complete(asyncio.wait_for(ctrl.task, 5))
+            if ctrl.task is not None:
+                with contextlib.suppress(Exception):
+                    loop.run_until_complete(asyncio.wait_for(ctrl.task, 5))
     work.shutdown()
     return 0
 

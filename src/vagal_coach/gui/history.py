@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog
 
 from vagal_coach.gui import work
-from vagal_coach.session.recorder import data_dir
+from vagal_coach.paths import data_dir
 
 
 class HistoryJobs:
@@ -72,7 +72,10 @@ class HistoryJobs:
             if not name:
                 return None
             out = Path(name)
+            chosen = True  # the save dialog asked before replacing a file
+        else:
+            chosen = False
         rows, prof = self.history.rows[::-1], self.history.profile.currentData() or None
-        await work.run(work.history_report, rows, str(out), prof)
+        await work.run(work.history_report, rows, str(out), prof, chosen)
         self.history.summary.setText(f"Report saved: {out}")
         return out

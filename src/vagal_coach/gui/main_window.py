@@ -4,6 +4,7 @@ same window in replay mode for clinicians. It renders snapshots and forwards int
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -68,17 +70,17 @@ class BigNumbers(QWidget):
         for k, (key, _label, _unit, _) in enumerate(self.ITEMS):
             v = QLabel("—")
             v.setObjectName("big")
-            v.setAlignment(Qt.AlignCenter)
+            v.setAlignment(Qt.AlignmentFlag.AlignCenter)
             # fixed size: a new value repaints the label only, never relayouts the window
-            v.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+            v.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             cap = QLabel(self._caption(key))
             cap.setObjectName("bigunit")
-            cap.setAlignment(Qt.AlignCenter)
+            cap.setAlignment(Qt.AlignmentFlag.AlignCenter)
             cap.setWordWrap(True)
-            cap.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+            cap.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             prov = QLabel("provisional")
             prov.setObjectName("provisional")
-            prov.setAlignment(Qt.AlignCenter)
+            prov.setAlignment(Qt.AlignmentFlag.AlignCenter)
             prov.setToolTip("From 60 s of beats; final once its 2-minute window is full")
             keep = prov.sizePolicy()
             keep.setRetainSizeWhenHidden(True)  # its line is kept: the tile never changes height
@@ -148,7 +150,7 @@ class PacerControls(QGroupBox):
         self.ramp_from.setSpecialValueText("no ramp")
         self.ramp_min = QDoubleSpinBox(decimals=1, minimum=0, maximum=20, singleStep=0.5, suffix=" min")
         self.no_pacer = QCheckBox("no pacer (your own rhythm)")
-        self.hide = QCheckBox("hide the pacer")
+        self.hide_pacer = QCheckBox("hide the pacer")
         self.chime = QCheckBox("soft chime at each turn")
         self.chime.setToolTip("A gentle tone where the inhale and the exhale start, to follow with eyes closed")
         self.apply = QPushButton("Apply from the next breath")
@@ -158,8 +160,8 @@ class PacerControls(QGroupBox):
                          ("hold after exhale", self.hold_out), ("slow down from", self.ramp_from),
                          ("over", self.ramp_min)):
             form.addRow(label, w)
-        for w in (self.no_pacer, self.hide, self.chime, self.apply):
-            form.addRow(w)
+        for b in (self.no_pacer, self.hide_pacer, self.chime, self.apply):
+            form.addRow(b)
         self.apply.clicked.connect(lambda: self.changed.emit(self.settings()))
 
     def settings(self) -> PacerSettings:
@@ -177,11 +179,11 @@ class MarkerList(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setResizeMode(QListWidget.Adjust)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.setUniformItemSizes(False)
         self.setMinimumHeight(60)
-        self.itemDoubleClicked.connect(lambda it: self.marker_jump.emit(float(it.data(Qt.UserRole))))
+        self.itemDoubleClicked.connect(lambda it: self.marker_jump.emit(float(it.data(Qt.ItemDataRole.UserRole))))
 
     def set_markers(self, markers: list[tuple[float, str]]) -> None:
         from PySide6.QtWidgets import QListWidgetItem
@@ -189,7 +191,7 @@ class MarkerList(QListWidget):
         self.clear()
         for t, label in markers:
             it = QListWidgetItem(f"{mmss(t)}  {label}")
-            it.setData(Qt.UserRole, t)
+            it.setData(Qt.ItemDataRole.UserRole, t)
             it.setToolTip(f"{mmss(t)}  {label}")
             self.addItem(it)
 
@@ -207,11 +209,11 @@ class ReplayBar(QWidget):
         self.play = QPushButton("Play")
         self.play.setObjectName("primary")
         self.play.setCheckable(True)
-        self.slider = QSlider(Qt.Horizontal)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, max(1, int(duration_s)))
         self.slider.setPageStep(30)
         self.slider.setToolTip("Drag or click to go to a moment of the recording")
-        self.slider.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.speed = QComboBox()
         for s in (1, 2, 4, 8, 16):
             self.speed.addItem(f"{s}×", float(s))
@@ -229,8 +231,9 @@ class ReplayBar(QWidget):
         self.speed.currentIndexChanged.connect(lambda _i: self.speed_changed.emit(self.speed.currentData()))
 
     def _action(self, action: int) -> None:
-        if action in (QSlider.SliderPageStepAdd, QSlider.SliderPageStepSub, QSlider.SliderSingleStepAdd,
-                      QSlider.SliderSingleStepSub, QSlider.SliderToMinimum, QSlider.SliderToMaximum):
+        a = QSlider.SliderAction
+        if action in (a.SliderPageStepAdd, a.SliderPageStepSub, a.SliderSingleStepAdd, a.SliderSingleStepSub,
+                      a.SliderToMinimum, a.SliderToMaximum):
             self.seek_requested.emit(float(self.slider.sliderPosition()))
 
     def _toggled(self, on: bool) -> None:
@@ -270,7 +273,7 @@ class MainWindow(QMainWindow):
         self.pacer.setMinimumSize(160, 160)
         self.plots = LivePlots(self.theme)
         self.pacer_controls = PacerControls(pacer or PacerSettings())
-        self.pacer_controls.hide.toggled.connect(self._hide_pacer)
+        self.pacer_controls.hide_pacer.toggled.connect(self._hide_pacer)
         self.device = DevicePanel(last_device)
         self.session_panel = SessionPanel(profiles or [], profile, scripts or [])
         self.prompt = PromptView()
@@ -291,7 +294,12 @@ class MainWindow(QMainWindow):
         self.status = QLabel(DISCLAIMER)
         self.status.setObjectName("bigunit")
         self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # files in the data folder that could not be used (named, with the reason; defaults used): stays shown
+        self.notice = QLabel("")
+        self.notice.setWordWrap(True)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice.setVisible(False)
         left = QVBoxLayout()
         left.setContentsMargins(0, 0, 0, 0)
         self.settings_area: QScrollArea | None = None
@@ -313,9 +321,9 @@ class MainWindow(QMainWindow):
             self.settings_area = QScrollArea()
             self.settings_area.setWidget(content)
             self.settings_area.setWidgetResizable(True)
-            self.settings_area.setFrameShape(QScrollArea.NoFrame)
-            self.settings_area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-            self.settings_area.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
+            self.settings_area.setFrameShape(QScrollArea.Shape.NoFrame)
+            self.settings_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self.settings_area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
             left.addWidget(self.settings_area, 2)
             self.settings_btn.setChecked(True)
             self.settings_btn.toggled.connect(self.settings_area.setVisible)
@@ -350,7 +358,8 @@ class MainWindow(QMainWindow):
             controls.addWidget(self.settings_btn)
         else:
             self.replay_bar = ReplayBar(replay_duration_s)
-            self.markers.marker_jump.connect(self.replay_bar.seek_requested.emit)
+            if self.markers is not None:
+                self.markers.marker_jump.connect(self.replay_bar.seek_requested.emit)
             controls.addWidget(self.marker_btn)
             controls.addStretch(1)
             for kind, label in (("pdf", "PDF report"), ("rr", "Export RR"), ("edf", "Export EDF+")):
@@ -369,6 +378,7 @@ class MainWindow(QMainWindow):
             v.addWidget(self.replay_bar)  # the seek bar across the window
         v.addLayout(controls)
         v.addWidget(self.status)
+        v.addWidget(self.notice)
         self.setCentralWidget(central)
         self.start_btn.clicked.connect(self.start_requested.emit)
         self.pause_btn.toggled.connect(self.pause_requested.emit)
@@ -383,7 +393,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ menus and view
     def _menus(self) -> None:
-        def act(menu, text: str, key: str | None, fn, checkable: bool = False) -> QAction:  # type: ignore[no-untyped-def]
+        def act(menu: QMenu | None, text: str, key: str | None, fn: Callable[..., object],
+                checkable: bool = False) -> QAction:
             a = QAction(text, self)
             if key:
                 a.setShortcut(QKeySequence(key))
@@ -464,14 +475,17 @@ class MainWindow(QMainWindow):
         return need.width() <= avail.width() and need.height() <= avail.height()
 
     def _settle(self) -> None:
-        if self.settings_area is not None:  # as wide as its content: it scrolls up and down, never sideways
-            content = self.settings_area.widget()
-            content.layout().activate()
+        content = self.settings_area.widget() if self.settings_area is not None else None
+        if self.settings_area is not None and content is not None:  # as wide as its content: it scrolls up
+            if (inner := content.layout()) is not None:                # and down, never sideways
+                inner.activate()
             self.settings_area.setMinimumWidth(content.minimumSizeHint().width()
                                                + self.settings_area.verticalScrollBar().sizeHint().width() + 2)
-        for lay in (self.centralWidget().layout(), self.layout()):
-            lay.invalidate()
-            lay.activate()
+        central = self.centralWidget()
+        for lay in (central.layout() if central is not None else None, self.layout()):
+            if lay is not None:
+                lay.invalidate()
+                lay.activate()
 
     def fit_to(self, avail: QRect, resize: bool = True) -> None:
         """Fit the screen area ``avail``: compact when the full layout does not fit (unless chosen)."""

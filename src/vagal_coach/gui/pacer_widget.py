@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from vagal_coach.gui.theme import DARK, Theme
-from vagal_coach.session.pacer import PacerSchedule, PacerState
+from vagal_coach.model.pacer import PacerSchedule, PacerState
 
 MIN_RADIUS_FRACTION = 0.35  # of the largest radius: the circle never vanishes on the exhale
 
@@ -41,12 +41,12 @@ class PacerWidget(QWidget):
         self.hidden_pacer = False
         self.idle_text = "breathe at your own pace"  # before Start: what the pacer will do
         self.setMinimumSize(220, 220)
-        self.setAttribute(Qt.WA_OpaquePaintEvent)  # we paint every pixel we update: no parent repaint
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # we paint every pixel we update: no parent repaint
         self._last_r: float | None = None
         self._last_cue: str | None = None
         self.set_theme(theme)
         self.timer = QTimer(self)
-        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._tick)
         self.timer.start(int(1000 / fps))
         self.frame_times: list[float] = []  # for the frame-gap benchmark
@@ -91,7 +91,7 @@ class PacerWidget(QWidget):
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt's name
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
         p.fillRect(_event.rect(), QColor(self.theme.background))
         max_r = 0.42 * min(w, h - 60)
@@ -102,12 +102,12 @@ class PacerWidget(QWidget):
         c = QPointF(w / 2, (h - 40) / 2)
         # the outer guide ring (where a full breath reaches), drawn once per size and theme
         key = (w, h, self.theme.name)
-        if self._ring_key != key:
-            self._ring = QPixmap(int(2 * max_r + 8), int(2 * max_r + 8))
-            self._ring.fill(QColor(self.theme.background))
-            rp = QPainter(self._ring)
-            rp.setRenderHint(QPainter.Antialiasing)
-            rp.setPen(QPen(QColor(self.theme.muted), 1.5, Qt.DashLine))
+        if self._ring is None or self._ring_key != key:
+            ring = self._ring = QPixmap(int(2 * max_r + 8), int(2 * max_r + 8))
+            ring.fill(QColor(self.theme.background))
+            rp = QPainter(ring)
+            rp.setRenderHint(QPainter.RenderHint.Antialiasing)
+            rp.setPen(QPen(QColor(self.theme.muted), 1.5, Qt.PenStyle.DashLine))
             rp.drawEllipse(QPointF(max_r + 4, max_r + 4), max_r, max_r)
             rp.end()
             self._ring_key = key
@@ -121,7 +121,7 @@ class PacerWidget(QWidget):
         if _event.rect().intersects(text_rect.toRect()):
             p.setFont(self._cue_font(cue, w, min(w, h)))
             p.setPen(QColor(self.theme.text))
-            p.drawText(text_rect, Qt.AlignCenter | Qt.TextWordWrap, cue)
+            p.drawText(text_rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, cue)
             self._last_cue = cue
         p.end()
 

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
 from vagal_coach.gui.theme import DARK, Theme
 from vagal_coach.hrv.spectral import BANDS_HZ
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.session.engine import Snapshot
-from vagal_coach.session.pacer import PacerSchedule
 
 HR_WINDOW_S = 75.0
 TITLES = ("Heart rate, beat by beat", "Vagal tone (RMSSD)", "Resonance power and coherence", "Spectrum, last 2 min")
@@ -113,8 +113,8 @@ class LivePlots(QWidget):
         self.views = [pg.PlotWidget(axisItems={"bottom": _AgoAxis("bottom")})] + [pg.PlotWidget() for _ in range(3)]
         for v in self.views:
             # a plot paints all of its pixels: its parents need not repaint under it
-            v.setAttribute(Qt.WA_OpaquePaintEvent)
-            v.viewport().setAttribute(Qt.WA_OpaquePaintEvent)
+            v.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+            v.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
             lay.addWidget(v, 1)
         self.p_hr, self.p_tone, self.p_res, self.p_psd = (v.getPlotItem() for v in self.views)
         self.scale = 1.0
@@ -143,8 +143,8 @@ class LivePlots(QWidget):
                                        symbolBrush=theme.hr, symbolPen=None, name="heart rate (bpm)")
         self.legends[0].removeItem(self.chest_curve)  # listed once the chest's breath is drawn
         self.tone_curve = self.p_tone.plot([], [], pen=pg.mkPen(theme.rmssd, width=2), name="RMSSD, last 60 s (ms)")
-        self.baseline_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(theme.muted, style=pg.QtCore.Qt.DashLine))
-        self.baseline_key = pg.PlotDataItem(pen=pg.mkPen(theme.muted, style=pg.QtCore.Qt.DashLine))
+        self.baseline_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(theme.muted, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.baseline_key = pg.PlotDataItem(pen=pg.mkPen(theme.muted, style=pg.QtCore.Qt.PenStyle.DashLine))
         self.p_tone.addItem(self.baseline_line)
         self.baseline_line.hide()
         self.res_curve = self.p_res.plot([], [], pen=pg.mkPen(theme.resonance, width=2),
@@ -155,7 +155,7 @@ class LivePlots(QWidget):
         self.p_res.getAxis("right").linkToView(self.coh_view)
         self.p_res.getAxis("right").setLabel("coherence")
         self.coh_view.setXLink(self.p_res)
-        self.coh_curve = pg.PlotCurveItem(pen=pg.mkPen(theme.rmssd, width=1.5, style=pg.QtCore.Qt.DotLine))
+        self.coh_curve = pg.PlotCurveItem(pen=pg.mkPen(theme.rmssd, width=1.5, style=pg.QtCore.Qt.PenStyle.DotLine))
         self.coh_view.addItem(self.coh_curve)
         self.legends[2].addItem(self.coh_curve, "coherence (right)")
         self.p_res.vb.sigResized.connect(lambda: self.coh_view.setGeometry(self.p_res.vb.sceneBoundingRect()))
@@ -166,8 +166,9 @@ class LivePlots(QWidget):
         self.band_key = pg.PlotDataItem(pen=pg.mkPen(theme.band, width=8))
         self.legends[3].addItem(self.band_key, "LF band")
         # the pacer's rate: a line named in the legend (a label on the line would sit on the peak)
-        self.pacer_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.hr, width=1.5, style=pg.QtCore.Qt.DashLine))
-        self.pacer_key = pg.PlotDataItem(pen=pg.mkPen(theme.hr, width=1.5, style=pg.QtCore.Qt.DashLine))
+        dash = pg.QtCore.Qt.PenStyle.DashLine
+        self.pacer_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.hr, width=1.5, style=dash))
+        self.pacer_key = pg.PlotDataItem(pen=pg.mkPen(theme.hr, width=1.5, style=dash))
         self.legends[3].addItem(self.pacer_key, "pacer rate")
         self.p_psd.addItem(self.pacer_line)
         self.pacer_line.hide()  # until a spectrum is drawn with a pacer running
@@ -194,7 +195,7 @@ class LivePlots(QWidget):
         for p in (self.p_hr, self.p_tone, self.p_res, self.p_psd):
             for ax in ("left", "bottom", "right"):
                 # an axis whose ticks did not change is blitted from a pixmap, not re-rendered
-                p.getAxis(ax).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+                p.getAxis(ax).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.set_theme(theme)
 
     def set_compact(self, on: bool) -> None:
@@ -221,11 +222,11 @@ class LivePlots(QWidget):
         self.psd_curve.setPen(pg.mkPen(theme.text, width=1.5))
         for v in self.views:
             v.setBackground(theme.panel)
-        self.baseline_line.setPen(pg.mkPen(theme.muted, style=pg.QtCore.Qt.DashLine))
-        self.baseline_key.setPen(pg.mkPen(theme.muted, style=pg.QtCore.Qt.DashLine))
-        self.pacer_line.setPen(pg.mkPen(theme.hr, width=1.5, style=pg.QtCore.Qt.DashLine))
-        self.pacer_key.setPen(pg.mkPen(theme.hr, width=1.5, style=pg.QtCore.Qt.DashLine))
-        self.coh_curve.setPen(pg.mkPen(theme.rmssd, width=1.5, style=pg.QtCore.Qt.DotLine))
+        self.baseline_line.setPen(pg.mkPen(theme.muted, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.baseline_key.setPen(pg.mkPen(theme.muted, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.pacer_line.setPen(pg.mkPen(theme.hr, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.pacer_key.setPen(pg.mkPen(theme.hr, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.coh_curve.setPen(pg.mkPen(theme.rmssd, width=1.5, style=pg.QtCore.Qt.PenStyle.DotLine))
         for note in self.waiting:
             note.setColor(theme.muted)
             note.setFont(tick)

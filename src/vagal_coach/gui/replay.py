@@ -16,8 +16,8 @@ from vagal_coach.clock import Clock, mmss
 from vagal_coach.gui import work
 from vagal_coach.gui.main_window import MainWindow
 from vagal_coach.gui.settings import keep_view, load_settings
+from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.session.engine import LiveEngine, Snapshot
-from vagal_coach.session.pacer import PacerSchedule
 from vagal_coach.session.summary import Summary, breath_line, summary_lines
 
 __all__ = ["ReplayController", "breath_line", "replay_session"]
@@ -86,7 +86,8 @@ class ReplayController:
         self.prompt_t_s, self.prompt_texts = [q.t_s for q in prompts], [q.text for q in prompts]
         info = self.rec.guided.info
         self.prompt_s = info.prompt_seconds if info is not None else 14.0
-        self.window.markers.set_markers(self.markers)
+        if self.window.markers is not None:
+            self.window.markers.set_markers(self.markers)
         self.timer = QTimer(self.window)
         self.timer.timeout.connect(self.redraw)
         self.timer.start(500)
@@ -296,15 +297,16 @@ class ReplayController:
             note = note if ok else ""
         self.markers.append((t, label + (f" — {note}" if note else "")))
         self.markers.sort()
-        self.window.markers.set_markers(self.markers)
-        if self.rec.format == "native":
-            from vagal_coach.io.native import append_event
+        if self.window.markers is not None:
+            self.window.markers.set_markers(self.markers)
+        from vagal_coach.errors import UserError
+        from vagal_coach.io.notes import add_note
 
-            append_event(self.path, {"type": "marker", "t": round(t, 4), "label": label, "note": note,
-                                     "added_in": "review"})
-            self.window.status.setText(f"Marker saved in {self.path.name}")
-        else:
-            self.window.status.setText("Marker kept for this review; export to a session (.vcs.jsonl) to keep it")
+        try:  # beside the recording: the client's recording keeps its bytes
+            side = add_note(self.path, t, label, note)
+            self.window.status.setText(f"Marker saved beside the recording, in {side.name}")
+        except UserError as e:
+            self.window.status.setText(f"Marker kept for this review only: {e}")
 
     async def export(self, kind: str, out: Path | None = None) -> Path | None:
         suffix = {"pdf": ".pdf", "rr": ".txt", "edf": ".edf"}[kind]
@@ -313,8 +315,11 @@ class ReplayController:
             if not name:
                 return None
             out = Path(name)
+            chosen = True  # the save dialog asked before replacing a file
+        else:
+            chosen = False
         try:  # the job gets the recording and the markers as they are now; it changes neither
-            await work.run(work.export_recording, self.rec, kind, str(out), list(self.markers))
+            await work.run(work.export_recording, self.rec, kind, str(out), list(self.markers), chosen)
         except Exception as e:  # noqa: BLE001
             self.window.status.setText(f"Export failed: {e}")
             return None

@@ -60,6 +60,9 @@ class ResonanceJobs:
             if not name:
                 return None
             out = Path(name)
-        await work.run(work.resonance_report, rec, result, str(out))
+            chosen = True  # the save dialog asked before replacing a file
+        else:
+            chosen = False
+        await work.run(work.resonance_report, rec, result, str(out), chosen)
         self.window.status.setText(f"Report saved: {out}")
         return out

@@ -27,7 +27,7 @@ class ResonanceResult(QDialog):
 
     def __init__(self, result: Recommendation, profile: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.result = result
+        self.recommendation = result
         self.setWindowTitle("Resonance breathing rate")
         self.resize(820, 420)
         if result.recommended_bpm is not None:
@@ -44,12 +44,12 @@ class ResonanceResult(QDialog):
         self.table = QTableWidget(len(result.rates), len(EVIDENCE_COLUMNS))
         self.table.setHorizontalHeaderLabels([c[0].replace("\n", " ") for c in EVIDENCE_COLUMNS])
         self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for i, row in enumerate(evidence_rows(result)):
             best = result.recommended_bpm is not None and abs(result.rates[i].rate_bpm - result.recommended_bpm) < 1e-6
             for j, v in enumerate(row):
                 it = QTableWidgetItem(v)
-                it.setTextAlignment(Qt.AlignCenter)
+                it.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if best:
                     it.setBackground(QColor("#009E7355"))
                 self.table.setItem(i, j, it)
@@ -66,17 +66,18 @@ class ResonanceResult(QDialog):
         lay.addWidget(self.headline)
         lay.addWidget(self.reason)
         lay.addWidget(self.table, 1)
-        row = QHBoxLayout()
+        buttons = QHBoxLayout()
         for b in (self.report, self.fine, self.use, self.close_btn):
-            row.addWidget(b)
-        row.insertStretch(1, 1)
-        lay.addLayout(row)
+            buttons.addWidget(b)
+        buttons.insertStretch(1, 1)
+        lay.addLayout(buttons)
         # as wide as the evidence (every column in view), within the screen
         hh = self.table.horizontalHeader()
         need = sum(hh.sectionSize(c) for c in range(self.table.columnCount())) + 60
         avail = self.screen().availableGeometry().width() - 40 if self.screen() is not None else 1280
         self.resize(max(820, min(need, avail)), 420)
-        self.use.clicked.connect(lambda: self.use_requested.emit(float(result.recommended_bpm)))
-        self.fine.clicked.connect(lambda: self.fine_tune_requested.emit(float(result.recommended_bpm)))
+        bpm = float(result.recommended_bpm or 0.0)  # the buttons are enabled only when there is one
+        self.use.clicked.connect(lambda: self.use_requested.emit(bpm))
+        self.fine.clicked.connect(lambda: self.fine_tune_requested.emit(bpm))
         self.report.clicked.connect(self.report_requested.emit)
         self.close_btn.clicked.connect(self.close)

@@ -32,9 +32,9 @@ KINDS = (("practice", "Free practice"),
 def narrow_combo(combo: QComboBox, chars: int = 16) -> None:
     """A drop-down that fits a narrow panel: its own width from ``chars`` characters, its list as wide as its
     longest item, and the whole current item in its tooltip."""
-    combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(chars)
-    combo.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+    combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def widen(_i: int = 0) -> None:
         combo.setToolTip(combo.currentText())
@@ -117,13 +117,13 @@ class PromptView(QWidget):
         super().__init__(parent)
         self.phase = QLabel("")
         self.phase.setObjectName("bigunit")
-        self.phase.setAlignment(Qt.AlignCenter)
+        self.phase.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text = QLabel("")
         self.text.setObjectName("prompt")
         self.text.setWordWrap(True)
-        self.text.setAlignment(Qt.AlignCenter)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text.setMinimumHeight(56)
-        self.text.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.phase)
@@ -150,10 +150,10 @@ class ReflectionPanel(QGroupBox):
         super().__init__("Reflection", parent)
         self.question = QLabel("How do you feel right now?")
         self.question.setWordWrap(True)
-        self.slider = QSlider(Qt.Horizontal)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 10)
         self.slider.setValue(5)
-        self.slider.setTickPosition(QSlider.TicksBelow)
+        self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
         self.slider.setTickInterval(1)
         self.value = QLabel("5")
         self.value.setObjectName("big")
@@ -180,8 +180,16 @@ class ReflectionPanel(QGroupBox):
         buttons.addWidget(self.save)
         lay.addLayout(buttons)
         self.slider.valueChanged.connect(lambda v: self.value.setText(str(v)))
-        self.save.clicked.connect(lambda: (self.submitted.emit(float(self.slider.value())), self.hide()))
-        self.skip.clicked.connect(lambda: (self.skipped.emit(), self.hide()))
+        self.save.clicked.connect(self._submit)
+        self.skip.clicked.connect(self._skip)
+        self.hide()
+
+    def _submit(self) -> None:
+        self.submitted.emit(float(self.slider.value()))
+        self.hide()
+
+    def _skip(self) -> None:
+        self.skipped.emit()
         self.hide()
 
     def ask(self, question: str, low: str = "0", high: str = "10") -> None:

@@ -30,13 +30,13 @@ def chime_samples(freq_hz: float = 432.0, duration_s: float = 0.9, volume: float
     return np.round(x * 32767).astype(np.int16)
 
 
-def chime_wav(**kw: float) -> bytes:
+def chime_wav(freq_hz: float = 432.0, duration_s: float = 0.9, volume: float = 0.18) -> bytes:
     buf = io.BytesIO()
     with wave.open(buf, "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(SAMPLE_RATE_HZ)
-        w.writeframes(chime_samples(**kw).tobytes())
+        w.writeframes(chime_samples(freq_hz, duration_s, volume).tobytes())
     return buf.getvalue()
 
 
@@ -57,11 +57,13 @@ class Chime:
             if not QMediaDevices.audioOutputs():
                 self.reason = "no audio output device"
                 return
-            cache_dir.mkdir(parents=True, exist_ok=True)
+            from vagal_coach.io.atomic import private_dir, write_bytes
+
+            private_dir(cache_dir)  # the data folder: 0700, its files 0600
             for stage, freq in (("inhale", 528.0), ("exhale", 396.0)):
                 f = cache_dir / f"chime-{stage}.wav"
                 if not f.exists():
-                    f.write_bytes(chime_wav(freq_hz=freq))
+                    write_bytes(f, chime_wav(freq_hz=freq), force=True)
                 fx = QSoundEffect()
                 fx.setSource(QUrl.fromLocalFile(str(f)))
                 fx.setVolume(0.5)

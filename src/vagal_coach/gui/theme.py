@@ -147,15 +147,16 @@ def palette(t: Theme):  # -> QPalette
     from PySide6.QtGui import QColor, QPalette
 
     p = QPalette()
-    roles = {QPalette.Window: t.background, QPalette.WindowText: t.text, QPalette.Base: t.panel,
-             QPalette.AlternateBase: t.background, QPalette.Text: t.text, QPalette.Button: t.panel,
-             QPalette.ButtonText: t.text, QPalette.ToolTipBase: t.panel, QPalette.ToolTipText: t.text,
-             QPalette.Highlight: t.selection, QPalette.HighlightedText: t.selection_text,
-             QPalette.PlaceholderText: t.muted, QPalette.BrightText: t.warning, QPalette.Link: t.pacer_edge}
+    R = QPalette.ColorRole
+    roles = {R.Window: t.background, R.WindowText: t.text, R.Base: t.panel,
+             R.AlternateBase: t.background, R.Text: t.text, R.Button: t.panel,
+             R.ButtonText: t.text, R.ToolTipBase: t.panel, R.ToolTipText: t.text,
+             R.Highlight: t.selection, R.HighlightedText: t.selection_text,
+             R.PlaceholderText: t.muted, R.BrightText: t.warning, R.Link: t.pacer_edge}
     for role, c in roles.items():
         p.setColor(role, QColor(c))
-    for role in (QPalette.WindowText, QPalette.Text, QPalette.ButtonText):
-        p.setColor(QPalette.Disabled, role, QColor(t.disabled))
+    for role in (R.WindowText, R.Text, R.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor(t.disabled))
     return p
 
 
@@ -164,7 +165,7 @@ def apply_to_app(t: Theme, scale: float) -> None:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
-    if app is None:
+    if not isinstance(app, QApplication):
         return
     app.setPalette(palette(t))
     app.setStyleSheet(stylesheet(t, scale))

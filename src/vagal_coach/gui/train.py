@@ -5,6 +5,7 @@ shown at Stop (the dialog, the tiles and the status line say the same figures, f
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,11 @@ from vagal_coach.gui.history import HistoryJobs
 from vagal_coach.gui.main_window import MainWindow
 from vagal_coach.gui.resonance import ResonanceJobs
 from vagal_coach.gui.settings import keep_view, load_settings, update_settings
+from vagal_coach.model import PacerEvent
+from vagal_coach.paths import data_dir
 from vagal_coach.session.engine import Snapshot
 from vagal_coach.session.raw import raw_status_texts
-from vagal_coach.session.recorder import Recorder, data_dir
+from vagal_coach.session.recorder import Recorder
 from vagal_coach.session.trainer import PacerSettings, Summary, Trainer
 
 STATUS_MS = 1000  # clock, link, battery: once a second
@@ -35,14 +38,25 @@ def sentence(head: str, detail: str = "") -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
+def data_folder_problems(profile: str) -> list[str]:
+    """One line per file in the data folder the trainer could not use (settings, the client's profile, one's
+    own guided scripts), each with its reason; defaults are used instead."""
+    from vagal_coach.gui.settings import read_settings
+    from vagal_coach.session.guided import script_problems
+    from vagal_coach.session.library import profile_problem
+
+    return [*read_settings()[1], *filter(None, [profile_problem(profile)]), *script_problems()]
+
+
 class TrainController(ResonanceJobs, HistoryJobs):
     def __init__(self, *, simulate: bool = False, device: str | None = None, adapter: str | None = None,
                  profile: str = "default", speed: float = 1.0, theme: str | None = None, scale: float | None = None,
                  rate_bpm: float | None = None, scan_timeout_s: float = 4.0, out: Path | None = None,
-                 lsl: bool = False, sim_raw: bool = True) -> None:
+                 lsl: bool = False, sim_raw: bool = True, lsl_device_id: bool = False) -> None:
         self.settings = load_settings()
         self.sim_raw = sim_raw  # the simulated strap streams an H10's raw ECG and ACC too
         self.lsl = lsl  # publish each session on Lab Streaming Layer
+        self.lsl_device_id = lsl_device_id  # the strap's full name and address in the streams' metadata
         self.lsl_outlets: Any = None
         self.profile = profile
         self.adapter = adapter
@@ -97,6 +111,9 @@ class TrainController(ResonanceJobs, HistoryJobs):
         w.marker_requested.connect(self.marker)
         w.pacer_controls.changed.connect(self.change_pacer)
         w.device.scan_requested.connect(lambda: asyncio.ensure_future(self.scan()))
+        from vagal_coach.gui.bt_check import install_help_menu
+
+        install_help_menu(w, lambda: self.adapter)  # Help > Bluetooth check
         w.device.connect_requested.connect(lambda a, n: self.start())
         self.timer = QTimer(w)
         self.timer.timeout.connect(self.status_tick)
@@ -108,6 +125,10 @@ class TrainController(ResonanceJobs, HistoryJobs):
         self._redraws = 0
         self.summary: Summary | None = None
         self.preset_device = device
+        self.problems = data_folder_problems(profile)
+        if self.problems:  # damaged files in the data folder: named, defaults used, never a stop
+            self.window.notice.setText("Not used (defaults instead): " + " · ".join(self.problems))
+            self.window.notice.setVisible(True)
         self.simulate = simulate
         if simulate:
             w.device.set_devices([], None)
@@ -204,7 +225,7 @@ class TrainController(ResonanceJobs, HistoryJobs):
 
         return float(load_profile(self.profile).get("resonance_bpm") or self.window.pacer_controls.rate.value())
 
-    def _plan(self) -> tuple[str, list, float | None]:
+    def _plan(self) -> tuple[str, list[PacerEvent] | None, float | None]:
         """(recording kind, pacer events or None for the free-practice settings, duration or None)."""
         from vagal_coach.session import protocols
 
@@ -220,8 +241,10 @@ class TrainController(ResonanceJobs, HistoryJobs):
             self.guided.on_phase.append(lambda ph: self.window.prompt.show_phase(ph.title, p.total_s - ph.t0_s))
             return "guided", self.guided.first_events(), p.total_s
         if kind.startswith("rf-"):
-            evs = {"rf-stepped": protocols.stepped, "rf-sliding": protocols.sliding,
-                   "rf-fine-tune": lambda: protocols.fine_tune(self.resonance_bpm())}[kind]()
+            makers: dict[str, Callable[[], list[PacerEvent]]] = {
+                "rf-stepped": protocols.stepped, "rf-sliding": protocols.sliding,
+                "rf-fine-tune": lambda: protocols.fine_tune(self.resonance_bpm())}
+            evs = makers[kind]()
             return kind, evs, protocols.duration_s(evs) + 2.0
         return "practice", None, None
 
@@ -251,7 +274,7 @@ class TrainController(ResonanceJobs, HistoryJobs):
         if self.lsl:
             from vagal_coach.session.lsl import LslOutlets
 
-            self.lsl_outlets = LslOutlets(self.trainer.session).attach()
+            self.lsl_outlets = LslOutlets(self.trainer.session, identify_device=self.lsl_device_id).attach()
         w.pacer.clock = self.clock.now
         w.plots.reset()
         w.plots.schedule = self.trainer.schedule

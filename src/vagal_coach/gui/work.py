@@ -93,32 +93,34 @@ def assess_file(path: str) -> tuple[Any, Any]:
     return rec, assess(rec)
 
 
-def resonance_report(rec: Any, result: Any, out: str) -> str:
+def resonance_report(rec: Any, result: Any, out: str, force: bool = False) -> str:
+    """``force``: the user chose to replace an existing file (the save dialog asked)."""
     from vagal_coach.report.resonance_pdf import write_resonance_report
 
-    write_resonance_report(rec, result, Path(out))
+    write_resonance_report(rec, result, Path(out), force=force, inputs=[rec.path] if rec.path else [])
     return out
 
 
-def history_report(rows: list[dict], out: str, profile: str | None) -> str:
+def history_report(rows: list[dict], out: str, profile: str | None, force: bool = False) -> str:
     from vagal_coach.report.history_pdf import write_history_report
 
-    write_history_report(rows, Path(out), profile=profile)
+    write_history_report(rows, Path(out), profile=profile, force=force, inputs=[r["path"] for r in rows])
     return out
 
 
-def export_recording(rec: Any, kind: str, out: str, markers: list[tuple[float, str]]) -> str:
+def export_recording(rec: Any, kind: str, out: str, markers: list[tuple[float, str]], force: bool = False) -> str:
     """A replay's export: the analysis PDF, or the recording (with the markers given) as RR text or EDF+.
     The recording given is not changed: the export writes a copy with those markers."""
     if kind == "pdf":
         from vagal_coach.analysis import analyze
         from vagal_coach.report import write_analysis_report
 
-        write_analysis_report(analyze(rec), Path(out))
+        write_analysis_report(analyze(rec), Path(out), force=force, inputs=[rec.path] if rec.path else [])
     else:
         from vagal_coach.io import Marker, write_recording
 
-        write_recording(dataclasses.replace(rec, markers=[Marker(t, lab) for t, lab in markers]), Path(out))
+        write_recording(dataclasses.replace(rec, markers=[Marker(t, lab) for t, lab in markers]), Path(out),
+                        force=force)  # never the recording itself (write_recording refuses its own path)
     return out
 
 

@@ -269,7 +269,10 @@ def acc_breathing(acc_mg: ArrayLike, fs_hz: float, t0_s: float = 0.0, beat_t_s: 
     a = np.asarray(acc_mg, dtype=float).reshape(-1, 3)
     if use_axes is None:
         stuck = stuck_axes(a)
-        use_axes = (True, True, True) if stuck.all() else tuple(bool(u) for u in ~stuck)  # type: ignore[assignment]
+        use = [True, True, True] if stuck.all() else [bool(u) for u in ~stuck]
+        axes: tuple[bool, bool, bool] = (use[0], use[1], use[2])
+    else:
+        axes = use_axes
     block = max(1, int(fs_hz))
     st = None if sample_t_s is None else np.asarray(sample_t_s, dtype=float)
 
@@ -279,7 +282,7 @@ def acc_breathing(acc_mg: ArrayLike, fs_hz: float, t0_s: float = 0.0, beat_t_s: 
         return np.interp((t_det - t0_s) * fs_hz, np.arange(st.size), st)
 
     def run(sign: float) -> tuple[AccBreathing, NDArray[np.float64], NDArray[np.float64]]:
-        det = AccBreathing(fs_hz, t0_s, sign=sign, use_axes=use_axes)
+        det = AccBreathing(fs_hz, t0_s, sign=sign, use_axes=axes)
         parts = [det.push(a[i:i + block]) for i in range(0, a.shape[0], block)]
         t = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0)
         w = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0)

@@ -253,7 +253,7 @@ def psd_ar(x: ArrayLike, fs_hz: float = 4.0, order: int = 16, nfft: int = 2048
     p[0] *= 0.5
     if n % 2 == 0:
         p[-1] *= 0.5
-    return np.fft.rfftfreq(n, 1.0 / fs_hz), p
+    return np.fft.rfftfreq(n, 1.0 / fs_hz).astype(np.float64, copy=False), p
 
 
 def cumulative_power(f_hz: ArrayLike, psd: ArrayLike) -> NDArray[np.float64]:
@@ -377,7 +377,7 @@ def _psds(t_s: ArrayLike, rr_ms: ArrayLike, methods: tuple[str, ...], *, fs_hz: 
     empty = (np.zeros(0), np.zeros(0))
     if t.size < 4:
         return dict.fromkeys(methods, empty)
-    y = resample_rr(t, rr, fs_hz, interpolation)[1] if {"welch", "ar"} & set(methods) else None
+    y = resample_rr(t, rr, fs_hz, interpolation)[1] if {"welch", "ar"} & set(methods) else np.zeros(0)
     out = {}
     for m in methods:
         if m == "welch":

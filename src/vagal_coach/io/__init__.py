@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from vagal_coach.errors import RecordingFormatError, UserError
-from vagal_coach.io import ecg, edf, native, text
+from vagal_coach.io import ecg, edf, native, notes, text
 from vagal_coach.io.atomic import atomic_path
 from vagal_coach.model import Gap, Marker, PacerEvent, Recording
 
@@ -109,7 +109,7 @@ def _read_text(p: Path) -> str:
 
 
 #: pacer rates a recording may hold, breaths/min: (lowest, highest, highest a ramp starts from) as the pacer
-#: plays them (session.pacer); 0 is no pacer
+#: plays them (model.pacer); 0 is no pacer
 PACER_BPM = (3.0, 10.0, 20.0)
 
 
@@ -165,6 +165,9 @@ def read_recording(path: str | os.PathLike[str], fmt: str | None = None) -> Reco
             UnicodeError) as e:  # a shape no reader foresaw: still one line naming the file
         raise RecordingFormatError(f"damaged or unexpected content ({type(e).__name__}: {e})", path=p) from None
     _check_pacer(rec)
+    extra = notes.read_notes(p)  # a clinician's markers, kept beside the recording
+    if extra:
+        rec.markers = sorted([*rec.markers, *extra], key=lambda m: m.t_s)
     if rec.n_beats == 0:
         raise RecordingFormatError("no R-peaks found in the ECG (is the strap's contact good?)"
                                    if rec.rr_source == "ecg" else "no R-R intervals in the file", path=p)

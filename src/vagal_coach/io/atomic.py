@@ -116,25 +116,22 @@ def write_text(path: str | os.PathLike[str], text: str, *, force: bool = False,
 
 
 def private_dir(path: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = None) -> Path:
-    """Make ``path`` (and every missing folder from ``root`` down to it) with mode 0700, whatever the umask;
-    ``root`` itself is made private too. Returns ``path``."""
+    """Make ``path`` with mode 0700 whatever the umask, and every missing folder between ``root`` and it;
+    ``root`` itself (the data folder) is made, or made private when others can enter it. Returns ``path``."""
     p = Path(path)
-    chain = [p, *p.parents]
+    below: list[Path] = [p]
     if root is not None:
         r = Path(root)
-        chain = [q for q in chain if q == r or r in q.parents]
-    for q in reversed(chain):
-        if not q.exists():
-            try:
-                q.mkdir(mode=DIR_MODE)
-            except FileExistsError:
-                pass
-            with contextlib.suppress(OSError):
-                os.chmod(q, DIR_MODE)
-        elif root is not None and q == Path(root):
-            with contextlib.suppress(OSError):
-                if q.stat().st_mode & 0o077:
-                    os.chmod(q, DIR_MODE)
-    if not p.exists():
-        p.mkdir(parents=True, mode=DIR_MODE, exist_ok=True)
+        if not r.is_dir():
+            r.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        with contextlib.suppress(OSError):
+            if r.stat().st_mode & 0o077:
+                os.chmod(r, DIR_MODE)
+        below = [q for q in [p, *p.parents] if r in q.parents]
+    for q in reversed(below):
+        if q.is_dir():
+            continue
+        q.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        with contextlib.suppress(OSError):
+            os.chmod(q, DIR_MODE)
     return p

@@ -148,12 +148,35 @@ class NativeWriter:
     def marker(self, m: Marker) -> None:
         self.event("marker", m.t_s, label=m.label, note=m.note)
 
+    def guided(self, t_s: float, info: GuidedInfo) -> None:
+        """The script a guided session follows (``{"type": "guided", "t", "script", ..., "phases"}``)."""
+        self._write({"type": "guided", "t": _round(t_s), **guided_fields(info)})
+
+    def prompt(self, p: Prompt) -> None:
+        self.event("prompt", p.t_s, phase=p.phase, index=p.index, text=p.text)
+
+    def own_rate(self, o: OwnRate) -> None:
+        self.event("own_rate", o.t_s, bpm=None if o.bpm is None else round(o.bpm, 2))
+
     def gap_start(self, t0_s: float, reason: str) -> None:
         """A gap opened (the link dropped); the ``gap`` line with the same ``t0`` closes it."""
         self._write({"type": "gap_start", "t": _round(t0_s), "t0": _round(t0_s), "reason": reason})
 
     def gap(self, g: Gap) -> None:
         self._write({"type": "gap", "t0": _round(g.start_s), "t1": _round(g.end_s), "reason": g.reason})
+
+    def abandon(self) -> None:
+        """Drop the file handle without another write (after a write failed: a full disk); the lines written
+        before are whole on disk, a half-written one is skipped on reading."""
+        f, self._f = self._f, None
+        if f is None:
+            return
+        import contextlib
+
+        with contextlib.suppress(OSError, ValueError):
+            os.close(f.fileno())  # closing the wrapper would try to flush its buffer again
+        with contextlib.suppress(OSError, ValueError):
+            f.close()
 
     def close(self, t_s: float | None = None) -> None:
         if self._f is None:
@@ -342,6 +365,20 @@ def read(path: Path, text: str) -> Recording:
     if frames:
         _raw_streams(rec, frames)
     return rec
+
+
+def guided_fields(info: GuidedInfo) -> dict[str, Any]:
+    return {"script": info.script, "language": info.language, "title": info.title, "minutes": info.minutes,
+            "resonance_bpm": info.resonance_bpm, "prompt_seconds": info.prompt_seconds,
+            "phases": [{"kind": p.kind, "t0": round(p.t0_s, 3), "t1": round(p.t1_s, 3)} for p in info.phases]}
+
+
+def rating_line(r: Rating) -> dict[str, Any]:
+    """The closing rating's line (appended to a closed recording: :func:`append_event`)."""
+    obj: dict[str, Any] = {"type": "rating", "value": float(r.value), "scale": r.scale, "question": r.question}
+    if r.t_s is not None:
+        obj["t"] = round(float(r.t_s), 3)
+    return obj
 
 
 def _guided_event(rec: Recording, kind: str, o: dict[str, Any]) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import re
 import sys
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vagal_coach.clock import Clock
@@ -45,6 +46,8 @@ PMD_TIMEOUT_S = 5.0
 #: seconds of silence on a live link before the watchdog recycles it: heart-rate straps notify about once
 #: a second, and an H10 streaming raw data sends a frame at least every second
 SILENCE_S = 5.0
+#: seconds between dropping a silent link and connecting again
+RECYCLE_PAUSE_S = 1.0
 #: the longest wait between recycles while a strap stays silent (each silent recycle doubles the wait)
 SILENCE_MAX_S = 30.0
 #: seconds to wait for a strap whose services are still resolving before its services are read again
@@ -56,6 +59,24 @@ class FoundStrap:
     name: str
     address: str  # a MAC on Linux/Windows, a UUID on macOS
     rssi_dbm: int | None
+    #: bleak's device object from the scan (connect through it: BlueZ may not announce the strap again)
+    device: Any = field(default=None, compare=False, repr=False)
+
+
+_MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")
+_UUID_RE = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
+
+
+def address_hint(address: str, platform: str = sys.platform) -> str:
+    """Why an address may not be found on this OS: macOS names a strap by a UUID of its own (CoreBluetooth
+    hides MAC addresses), Linux and Windows by its MAC; "" when the address has the OS's form."""
+    if platform == "darwin" and _MAC_RE.match(address):
+        return (" (macOS names straps by a UUID, not their MAC address: use the address 'vagal-coach scan' "
+                "lists on this Mac)")
+    if platform != "darwin" and _UUID_RE.match(address):
+        return (" (that is a macOS-style UUID; on this computer straps go by their MAC address: see "
+                "'vagal-coach scan')")
+    return ""
 
 
 def _bleak_kwargs(adapter: str | None) -> dict:
@@ -109,7 +130,7 @@ async def scan(timeout_s: float = 5.0, adapter: str | None = None) -> list[Found
         uuids = [u.lower() for u in (adv.service_uuids or [])]
         if uuids and HEART_RATE_SERVICE not in uuids:
             continue
-        out.append(FoundStrap(adv.local_name or dev.name or "(unnamed strap)", dev.address, adv.rssi))
+        out.append(FoundStrap(adv.local_name or dev.name or "(unnamed strap)", dev.address, adv.rssi, dev))
     return sorted(out, key=lambda s: -(s.rssi_dbm if s.rssi_dbm is not None else -999))
 
 
@@ -306,6 +327,8 @@ class BleStrap:
         async def request(cmd: bytes) -> pmd.Response:
             while not answers.empty():
                 answers.get_nowait()
+            if control is None:
+                raise pmd.PmdError("no PMD control point")
             await client.write_gatt_char(control, cmd, response=True)
             while True:
                 resp = pmd.parse_response(await asyncio.wait_for(answers.get(), PMD_TIMEOUT_S))
@@ -313,8 +336,8 @@ class BleStrap:
                     return resp
 
         try:
-            if data is None:
-                raise pmd.PmdError("no PMD data characteristic")
+            if data is None or control is None:
+                raise pmd.PmdError("no PMD data characteristic" if data is None else "no PMD control point")
             features = pmd.parse_features(bytes(await client.read_gatt_char(control)))
             await client.start_notify(control, on_control)
             await client.start_notify(data, on_frame)
@@ -370,8 +393,8 @@ class BleStrap:
                 device = await BleakScanner.find_device_by_address(self.address, timeout=self.scan_timeout_s,
                                                                    **_bleak_kwargs(self.adapter))
                 if device is None:
-                    raise DeviceError("strap not found: is it worn (straps sleep when dry) and in range?",
-                                      path=self.address)
+                    raise DeviceError("strap not found: is it worn (straps sleep when dry) and in range?"
+                                      + address_hint(self.address), path=self.address)
                 client, info, disconnected = await self._connect(device, queue)
                 break
             except Exception as e:  # noqa: BLE001 - every stack error becomes a link event or one line
@@ -424,12 +447,16 @@ class BleStrap:
             client, info, disconnected = found
         yield LinkEvent(clk.now(), "closed", "session ended")
 
-    async def _recycle(self, client, disconnected: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+    async def _recycle(self, client: BleakClient, disconnected: asyncio.Event) -> None:
         """Drop a silent link ourselves and wait (briefly) for the stack to confirm it."""
         with contextlib.suppress(Exception):
             await asyncio.wait_for(client.disconnect(), self.connect_timeout_s)
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(disconnected.wait(), 5.0)
+        # a moment for the strap to notice the link is gone (it takes the next connection for a new one, and
+        # starts its streams afresh) before we connect again
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._closed.wait(), RECYCLE_PAUSE_S)
 
     async def _stream(self, queue: asyncio.Queue[Notification], disconnected: asyncio.Event,
                       silence_s: float | None = None) -> AsyncIterator[Notification | PmdFrame]:

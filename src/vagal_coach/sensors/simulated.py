@@ -7,12 +7,13 @@ spurious short RR values (as the Garmin HRM-Dual sends), contact loss and dropou
 
 With ``raw=True`` it is also a Polar H10's raw streams: ECG at 130 Hz whose R peaks are the model's beats,
 and chest acceleration at 25 Hz from the model's lung volume, as PMD data frames (the H10's byte layout:
-``sensors.pmd``), so the raw pipeline, the chest-breath trace and adherence can be seen without a strap.
+``wire.pmd``), so the raw pipeline, the chest-breath trace and adherence can be seen without a strap.
 The ECG lags the heart-rate stream by ``ECG_LAG_S`` (its waves need the next beat), as a real H10's does.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,8 +145,11 @@ class SimulatedStrap:
         while not self._closed and (self.duration_s is None or t_next <= self.duration_s + 1e-9):
             if clk.virtual or t_next > clk.now():
                 await clk.sleep_until(t_next)
-            # else: behind the clock (a busy GUI loop on an accelerated clock): catch up in one burst, as a
-            # real strap's queued notifications arrive after a stall
+            else:
+                # behind the clock (a busy machine, an accelerated clock): catch up in a burst, as a real
+                # strap's queued notifications arrive after a stall, but let the loop run between events
+                # (the window, its timers): a machine too slow to catch up must not freeze it
+                await asyncio.sleep(0)
             t_now = t_next
             sched = self.schedule() if self.schedule is not None else None
             cyc = getattr(sched, "cycles_at", None)

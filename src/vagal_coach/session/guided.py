@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from vagal_coach.errors import UserError
 from vagal_coach.hrv.breath import breathing_rate_bpm
-from vagal_coach.model import PacerEvent
+from vagal_coach.model import GuidedInfo, GuidedPhase, OwnRate, PacerEvent, Prompt, Rating
 from vagal_coach.model.pacer import MAX_RAMP_START_BPM, PacerSchedule
 from vagal_coach.paths import guided_dir
 
@@ -85,6 +85,8 @@ class Script:
 def parse_script(d: dict, path: str = "") -> Script:
     """A script from its JSON object; a UserError naming the file and the problem otherwise."""
     try:
+        if not isinstance(d, dict):
+            raise ValueError(f"a script is a JSON object, not {type(d).__name__}")
         if d.get("format") != SCRIPT_FORMAT:
             raise ValueError(f"'format' must be \"{SCRIPT_FORMAT}\"")
         phases = []
@@ -101,23 +103,39 @@ def parse_script(d: dict, path: str = "") -> Script:
                                       prompts))
         if not phases:
             raise ValueError("no phases")
+        for i, ph in enumerate(phases):
+            _positive(f"phase {i + 1}: 'share'", ph.share)
+            _positive(f"phase {i + 1}: 'min_s'", ph.min_s, zero=True)
+            _positive(f"phase {i + 1}: 'min_total_minutes'", ph.min_total_minutes, zero=True)
         s = Script(str(d["id"]), str(d.get("language", "en")), str(d["title"]), str(d.get("description", "")),
                    tuple(phases), dict(d.get("reflection") or {"question": "How do you feel right now?"}),
                    float(d.get("default_minutes", 10)), float(d.get("min_minutes", 3)),
                    float(d.get("max_minutes", 20)), float(d.get("inhale_fraction", 0.4)),
                    float(d.get("prompt_seconds", 14)), path)
-    except (KeyError, TypeError, ValueError) as e:
+        for key in ("default_minutes", "min_minutes", "max_minutes", "prompt_seconds"):
+            _positive(f"'{key}'", getattr(s, key))
+        if not 0.0 < s.inhale_fraction < 1.0:
+            raise ValueError(f"'inhale_fraction' {s.inhale_fraction:g} must be between 0 and 1")
+        if not s.min_minutes <= s.default_minutes <= s.max_minutes:
+            raise ValueError("'default_minutes' must lie within 'min_minutes'-'max_minutes'")
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
         raise UserError(f"not a valid guided script ({e}); see the bundled ones in vagal_coach/data/guided",
                         path=path or None) from None
     return s
+
+
+def _positive(what: str, v: float, zero: bool = False) -> None:
+    """A script's number: finite and positive (or zero where ``zero``), else the reason."""
+    if not math.isfinite(v) or v < 0 or (v == 0 and not zero):
+        raise ValueError(f"{what} {v:g} must be a {'non-negative' if zero else 'positive'} number")
 
 
 def load_script(path: str | Path) -> Script:
     p = Path(path)
     try:
         d = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise UserError(f"cannot read the guided script ({e})", path=p) from None
+    except (OSError, ValueError, RecursionError) as e:
+        raise UserError(f"cannot read the guided script ({type(e).__name__}: {e})", path=p) from None
     return parse_script(d, str(p))
 
 
@@ -270,26 +288,31 @@ class GuidedSession:
     """
 
     plan: Plan
-    trainer: Trainer
+    trainer: Trainer | None = None  # the window makes the plan before the trainer: set it before drive()
     on_prompt: list[Callable[[TimedPrompt | None], None]] = field(default_factory=list)
     on_phase: list[Callable[[PlannedPhase], None]] = field(default_factory=list)
     own_bpm: float = float("nan")
     own_rhythm_from_s: float | None = None
+
+    def _trainer(self) -> Trainer:
+        if self.trainer is None:
+            raise RuntimeError("the guided session has no trainer yet")
+        return self.trainer
 
     def first_events(self) -> list[PacerEvent]:
         """What the pacer does until one's own rate is known: the settle phase (unpaced)."""
         evs = self.plan.pacer_events(None)
         return evs[:1] if self.plan.phases[0].pacer == "off" else evs
 
-    def header(self) -> dict:
+    def info(self) -> GuidedInfo:
+        """The script this session follows, as its recording keeps it."""
         s = self.plan.script
-        return {"script": s.id, "language": s.language, "title": s.title, "minutes": self.plan.total_s / 60.0,
-                "resonance_bpm": self.plan.resonance_bpm, "prompt_seconds": s.prompt_seconds,
-                "phases": [{"kind": p.kind, "t0": round(p.t0_s, 3), "t1": round(p.t1_s, 3)} for p in self.plan.phases]}
+        return GuidedInfo(s.id, s.language, s.title, self.plan.total_s / 60.0, self.plan.resonance_bpm,
+                          s.prompt_seconds, tuple(GuidedPhase(p.kind, p.t0_s, p.t1_s) for p in self.plan.phases))
 
     def own_rhythm(self) -> None:
         """The client breathes in their own way from the next breath on; prompts go on."""
-        tr = self.trainer
+        tr = self._trainer()
         now = tr.clock.now()
         self.own_rhythm_from_s = now
         t = tr.schedule.next_breath_start(now) if tr.schedule.rate_scalar(now) > 0 else now
@@ -298,7 +321,7 @@ class GuidedSession:
     def follow_pacer(self) -> None:
         """Back to the plan after ``own_rhythm()``: the resonance rate now (when the current phase is
         paced), then the plan's later phases."""
-        tr = self.trainer
+        tr = self._trainer()
         now = tr.clock.now()
         self.own_rhythm_from_s = None
         cur = self.plan.phase_at(now)
@@ -313,9 +336,9 @@ class GuidedSession:
         tr.apply_events(evs)
 
     async def drive(self) -> None:
-        tr = self.trainer
+        tr = self._trainer()
         clock = tr.clock
-        tr.session.add_note("guided", **self.header())
+        tr.session.note(self.info())
         settle = self.plan.phases[0]
         pending_pacer = settle.pacer == "off" and len(self.plan.phases) > 1
         marks: list[tuple[float, str, TimedPrompt | PlannedPhase | None]] = [
@@ -340,13 +363,12 @@ class GuidedSession:
             elif what == "pacer":
                 f, p = tr.engine.spectrum(settle.t1_s - settle.t0_s, OWN_RATE_MIN_S)
                 self.own_bpm = breathing_rate_bpm(f, p)
-                tr.session.add_note("own_rate", bpm=None if not math.isfinite(self.own_bpm) else
-                                    round(self.own_bpm, 2))
+                tr.session.note(OwnRate(clock.now(), self.own_bpm if math.isfinite(self.own_bpm) else None))
                 if self.own_rhythm_from_s is None:
                     tr.apply_events(self.plan.pacer_events(self.own_bpm, from_kind=self.plan.phases[1].kind))
             elif what == "prompt" and isinstance(obj, TimedPrompt):
                 shown = obj
-                tr.session.add_note("prompt", phase=obj.phase, index=obj.index, text=obj.text)
+                tr.session.note(Prompt(clock.now(), obj.text, obj.phase, obj.index))
                 for show in self.on_prompt:
                     show(obj)
             elif what == "clear" and shown is obj:
@@ -357,11 +379,8 @@ class GuidedSession:
 
 def record_rating(path: str | Path, value: float, question: str, t_s: float | None = None) -> None:
     """Append the closing 0-10 reflection to a (closed) native recording."""
-    from vagal_coach.io.native import append_event
+    from vagal_coach.io.native import append_event, rating_line
 
     if not 0 <= value <= 10:
         raise UserError(f"a rating is 0-10, not {value:g}")
-    obj = {"type": "rating", "value": float(value), "scale": "0-10", "question": question}
-    if t_s is not None:
-        obj["t"] = round(float(t_s), 3)
-    append_event(path, obj)
+    append_event(path, rating_line(Rating(float(value), t_s, "0-10", question)))

@@ -6,9 +6,12 @@ files; a file that cannot be read is listed as unreadable, never dropped silentl
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -83,14 +86,33 @@ class Library:
     @classmethod
     def open(cls, path: Path | None = None) -> Library:
         lib = cls(Path(path) if path else library_path())
-        lib.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            private_dir(lib.path.parent, root=data_dir() if path is None else None)
+            if not lib.path.exists():  # private from its first byte (SQLite's journals take its mode)
+                os.close(os.open(lib.path, os.O_WRONLY | os.O_CREAT, 0o600))
+            elif lib.path.stat().st_mode & 0o077:
+                os.chmod(lib.path, 0o600)
+        except OSError as e:
+            raise UserError(f"cannot make the library index ({e.strerror})", path=lib.path) from None
         cols = ", ".join(c + (" PRIMARY KEY" if c == "path" else "") for c in COLUMNS)
         with lib._db() as db:
             db.execute(f"CREATE TABLE IF NOT EXISTS recordings ({cols})")
         return lib
 
-    def _db(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path)
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """A connection that commits on success; a read-only or damaged index is one line (the index is
+        disposable: ``history --rebuild`` remakes it from the recordings)."""
+        try:
+            db = sqlite3.connect(self.path)
+            try:
+                with db:
+                    yield db
+            finally:
+                db.close()
+        except sqlite3.Error as e:
+            raise UserError(f"the library index cannot be used ({e}); it is rebuilt from the recordings by "
+                            "'history --rebuild' once the folder is writable", path=self.path) from None
 
     def index(self, path: Path) -> dict:
         p = Path(path).resolve()
@@ -226,18 +248,27 @@ def _read_profile(name: str) -> tuple[dict, str | None]:
         return {"name": n}, f"{p}: not a readable profile ({type(e).__name__}); defaults used"
     if not isinstance(d, dict):
         return {"name": n}, f"{p}: not a profile (a JSON object); defaults used"
-    rate = d.get("resonance_bpm")
-    if rate is not None and not (isinstance(rate, (int, float)) and not isinstance(rate, bool)
-                                 and 3.0 <= rate <= 10.0):
-        d = {k: v for k, v in d.items() if not k.startswith("resonance_")}
-        return d, f"{p}: resonance_bpm {printable(repr(rate), 40)} is not 3-10 breaths/min; not used"
+    problems = []
+    for key, lo, hi in (("resonance_bpm", 3.0, 10.0), ("coherence_target", 0.0, 100.0)):
+        v = d.get(key)
+        if v is not None and not (isinstance(v, (int, float)) and not isinstance(v, bool) and lo <= v <= hi):
+            d = {k: x for k, x in d.items()
+                 if not (k == key or (key == "resonance_bpm" and k.startswith("resonance_")))}
+            problems.append(f"{key} {printable(repr(v), 40)} is not {lo:g}-{hi:g}")
+    if problems:
+        return d, f"{printable(p)}: " + "; ".join(problems) + "; not used"
     return d, None
 
 
 def _save_profile(name: str, d: dict) -> Path:
-    """Whole or not at all (a temporary file renamed over it: a full disk never truncates a profile), 0600."""
+    """Whole or not at all (a temporary file renamed over it: a full disk never truncates a profile), 0600.
+    A damaged profile file is kept beside it (``.damaged-<time>``), never silently replaced."""
     p = profile_path(name)
     private_dir(p.parent, root=data_dir())
+    if p.exists() and (profile_problem(name) or "").endswith("defaults used"):
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        with contextlib.suppress(OSError):
+            os.replace(p, p.with_name(f"{p.name}.damaged-{stamp}"))
     write_text(p, json.dumps(d, indent=1, allow_nan=False), force=True)
     return p
 

@@ -18,6 +18,7 @@ between the two clocks taken when the outlet starts. pylsl (whose wheels carry l
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -48,14 +49,30 @@ def _pylsl() -> Any:
     return pylsl
 
 
+#: the serial a strap adds to its name ("Polar H10 8B2C3D4E", "HRM-Pro:123456"): 4+ letters and digits, a digit
+_DEVICE_ID = re.compile(r"[\s:#-]+(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{4,}$")
+
+
+def device_metadata(device: dict, identify: bool = False) -> dict[str, str]:
+    """What the streams say about the strap: its model ("Polar H10", the name without the serial a strap
+    adds) unless ``identify`` (``--lsl-device-id``) asks for its full name and hardware address too."""
+    name = str(device.get("name", ""))
+    out = {"name": name if identify else _DEVICE_ID.sub("", name)}
+    if identify:
+        out["address"] = str(device.get("address", ""))
+    out["simulated"] = "true" if device.get("simulated") else "false"
+    return out
+
+
 class LslOutlets:
     """Publishes a :class:`Session` on LSL: ``LslOutlets(session).attach()``."""
 
-    def __init__(self, session: Session, session_id: str | None = None) -> None:
+    def __init__(self, session: Session, session_id: str | None = None, identify_device: bool = False) -> None:
         self.pylsl = _pylsl()
         self.session = session
-        rec = session.recorder
-        self.session_id = session_id or (rec.path.name.split(".")[0] if rec is not None else uuid.uuid4().hex[:12])
+        # LSL streams are visible to the whole local network: a random id, never a file's or a client's name
+        self.session_id = session_id or uuid.uuid4().hex[:12]
+        self.identify_device = identify_device
         self.outlets: dict[str, Any] = {}
         self.offset_s = self.pylsl.local_clock() - session.clock.now()
         self._pacer_next_s: float | None = None
@@ -77,9 +94,8 @@ class LslOutlets:
             desc = info.desc()
             desc.append_child_value("session_id", self.session_id)
             dev = desc.append_child("device")
-            dev.append_child_value("name", str(device.get("name", "")))
-            dev.append_child_value("address", str(device.get("address", "")))
-            dev.append_child_value("simulated", "true" if device.get("simulated") else "false")
+            for k, v in device_metadata(device, self.identify_device).items():
+                dev.append_child_value(k, v)
             ch = desc.append_child("channels").append_child("channel")
             ch.append_child_value("label", label)
             ch.append_child_value("unit", unit)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vagal_coach.clock import Clock
-from vagal_coach.model import Gap, Marker, PacerEvent
+from vagal_coach.model import Gap, GuidedInfo, Marker, OwnRate, PacerEvent, Prompt
 from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.sensors.events import BeatSource, DeviceInfo, LinkEvent, Notification, PmdFrame, SourceEvent
 from vagal_coach.session.engine import LiveEngine, Snapshot
@@ -122,6 +122,11 @@ class Session:
     @property
     def stopped(self) -> bool:
         return self._stop.is_set()
+
+    def note(self, ev: GuidedInfo | Prompt | OwnRate) -> None:
+        """Record a guided session's event (its script is timed now, the others carry their time)."""
+        if self.recorder:
+            self.recorder.note(ev, self.clock.now())
 
     def add_note(self, kind: str, t_s: float | None = None, **fields: Any) -> None:
         """Record a session event of another kind (a guided prompt, one's measured rate...)."""

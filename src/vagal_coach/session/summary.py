@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from vagal_coach.clock import mmss
+from vagal_coach.hrv.time_domain import time_domain
 
 NAN = float("nan")
 
@@ -111,7 +112,12 @@ def summarize(t_s: np.ndarray, rr_ms: np.ndarray, accepted: np.ndarray, hr_bpm: 
 
     Snapshots made during a pause do not count; the baseline's RMSSD is its last one (the trailing 60 s at
     its end), the practice's figures are means over the practice's snapshots; time at the target sums the
-    practice time between snapshots whose coherence is at or above it, less any pause in between."""
+    practice time between snapshots whose coherence is at or above it, less any pause in between.
+
+    Mean HR is that of the practice's accepted beats by the analysis's own function and default convention
+    (:func:`~vagal_coach.hrv.time_domain.time_domain`: 60000 / mean RR, as Kubios), so the summary and
+    ``analyze`` give one figure for the same beats; ``hr_bpm`` (each beat's rate, as the tile showed it live)
+    is not averaged."""
     t = np.asarray(t_s, float)
     pauses = [(float(a), float(b)) for a, b in pauses]
     live = np.ones(t.shape, bool)
@@ -137,12 +143,14 @@ def summarize(t_s: np.ndarray, rr_ms: np.ndarray, accepted: np.ndarray, hr_bpm: 
         at = float(np.sum(dt[coh >= target_coherence]))
     paused = float(sum(min(p1, end_s) - p0 for p0, p1 in pauses if p0 < end_s))
     acc = np.asarray(accepted, bool)[live]
+    rr = np.asarray(rr_ms, float)
+    beats = prac & np.asarray(accepted, bool) & np.isfinite(rr) & (rr > 0)
     return Summary(
         duration_s=max(0.0, float(end_s) - paused), elapsed_s=float(end_s), paused_s=paused,
         baseline_rmssd_ms=base_r, practice_rmssd_ms=prac_r,
         baseline_ln_rmssd=math.log(base_r) if base_r > 0 else NAN,
         practice_ln_rmssd=math.log(prac_r) if prac_r > 0 else NAN,
-        mean_hr_bpm=mean(hr_bpm, prac & np.asarray(accepted, bool)),
+        mean_hr_bpm=time_domain(rr[beats])["mean_hr_bpm"],
         mean_resonance_ms2=mean(resonance_ms2, prac), mean_coherence=mean(coherence, prac),
         mean_peak_to_trough_bpm=mean(peak_to_trough_bpm, prac), time_at_target_s=at,
         target_coherence=float(target_coherence), n_markers=int(n_markers), path=path,
@@ -157,8 +165,8 @@ def summarize_snapshots(snaps: Sequence[Any], **kw: Any) -> Summary:
         v = s.get(c) if isinstance(s, dict) else getattr(s, c)
         return NAN if v is None else v
 
-    arr = {c: np.array([get(s, c) for s in snaps], dtype=bool if c == "accepted" else float) for c in cols}
-    return summarize(**arr, baseline_s=kw.pop("baseline_s", 0.0), **kw)
+    arr = [np.array([get(s, c) for s in snaps], dtype=bool if c == "accepted" else float) for c in cols]
+    return summarize(*arr, baseline_s=kw.pop("baseline_s", 0.0), **kw)
 
 
 def breath_figures(raw: Any, schedule: Any) -> dict:
