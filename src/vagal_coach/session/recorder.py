@@ -127,11 +127,11 @@ class Recorder:
     def note(self, ev: GuidedInfo | Prompt | OwnRate, t_s: float) -> None:
         """A guided session's event: its script (at ``t_s``), a prompt shown, one's own rate measured."""
         if isinstance(ev, GuidedInfo):
-            self.writer.guided(t_s, ev)
+            self._call("guided", None, t_s, ev)
         elif isinstance(ev, Prompt):
-            self.writer.prompt(ev)
+            self._call("prompt", None, ev)
         else:
-            self.writer.own_rate(ev)
+            self._call("own_rate", None, ev)
 
     def marker(self, m: Marker) -> None:
         self._call("marker", None, m)
