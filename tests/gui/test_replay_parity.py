@@ -77,3 +77,30 @@ def test_replay_window_figures_equal_the_headless_replay_on_an_h10_recording(qtb
     assert rp.window.plots.series.size == n  # the plots hold what was replayed, once
     assert 90.0 < at_100["t_s"] <= 100.0
     assert {k: v for k, v in at_100.items() if not _same(v, headless[n - 1][k])} == {}
+
+
+def test_a_long_seek_goes_a_chunk_at_a_time_and_the_newest_wins(qtbot, loop, h10):
+    from vagal_coach.gui.app import ReplayController
+
+    path, headless, _ = h10
+    rp = ReplayController(str(path))
+    qtbot.addWidget(rp.window)
+    seen = []
+    bar = rp.window.replay_bar
+    show = bar.set_position
+    bar.set_position = lambda t: (seen.append(int(t)), show(t))
+
+    async def scenario():
+        rp.request_seek(60.0)
+        rp.request_seek(rp.duration_s)  # the newer seek takes over
+        await rp._seek_task
+        first = rp.snapshots[:]
+        await rp.seek_async(30.0, chunk=200)  # back: from the start, a chunk at a time
+        await rp.seek_async(rp.duration_s, chunk=200)
+        return first
+
+    first = loop.run_until_complete(scenario())
+    assert len(first) == len(headless) == len(rp.snapshots)
+    assert all(_same(v, b.as_dict()[k]) for a, b in zip(rp.snapshots, first) for k, v in a.as_dict().items())
+    assert {k: v for k, v in rp.last.as_dict().items() if not _same(v, headless[-1][k])} == {}
+    assert len(set(seen)) >= 5  # the seek bar moved while it went

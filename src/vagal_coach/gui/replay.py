@@ -32,6 +32,7 @@ def replay_session(rec: Any, schedule: PacerSchedule | None) -> Any:
     return Session(ReplaySource(rec, Clock(math.inf)), LiveEngine(schedule), None, Clock(math.inf))
 
 SPECTRUM_EVERY = 3
+SEEK_CHUNK = 5000  # events fed between two frames of a long seek
 CHECKPOINT_S = 180.0  # the session's state is kept every 3 min of recording: a seek back starts there
 
 
@@ -66,6 +67,7 @@ class ReplayController:
         self.clock = Clock(self.speed)
         self.task: asyncio.Future | None = None
         self.session: Any = None
+        self._seek_task: asyncio.Future | None = None
         self._checkpoints: dict[int, tuple[int, int, Any]] = {}  # time cell -> (next event, snapshots, session)
         self._final = False  # the end reached: the tiles show the session summary
         self._next = 0
@@ -74,7 +76,7 @@ class ReplayController:
         bar = self.window.replay_bar
         assert bar is not None
         bar.play_toggled.connect(self.set_playing)
-        bar.seek_requested.connect(self.seek)
+        bar.seek_requested.connect(self.request_seek)
         bar.speed_changed.connect(self.set_speed)
         self.window.marker_requested.connect(self.add_marker)
         self.window.export_requested.connect(lambda k: asyncio.ensure_future(self.export(k)))
@@ -173,21 +175,50 @@ class ReplayController:
     def position(self) -> float:
         return self.start_s + (self.clock.now() if self.playing else 0.0)
 
-    def seek(self, t_s: float) -> None:
-        """Go to ``t_s``: on from here, or from the start again when it lies behind."""
+    def _seek_start(self, t_s: float) -> tuple[float, bool]:
         was = self.playing
         self._cancel()
         t_s = max(0.0, min(float(t_s), self.duration_s))
         self._final = False
-        if self.session is None or t_s < self.start_s:
+        # the session has seen events after t_s: it starts again from a state kept before t_s
+        if self.session is None or self._next > self.event_t_s_at(t_s):
             self._restart(t_s)
-        self._feed_until(t_s)
+        return t_s, was
+
+    def _seek_end(self, t_s: float, was: bool) -> None:
         self.start_s = t_s
         if t_s >= self.duration_s:
             self.show_summary()  # the end: the session's summary, as the headless replay prints it
         self.redraw(force_spectrum=True)
         if was and t_s < self.duration_s:
             self.set_playing(True)
+
+    def seek(self, t_s: float) -> None:
+        """Go to ``t_s``: on from here, or from the last state kept before it (or the start)."""
+        if self._seek_task is not None:
+            self._seek_task.cancel()  # this seek is newer
+        t_s, was = self._seek_start(t_s)
+        self._feed_until(t_s)
+        self._seek_end(t_s, was)
+
+    async def seek_async(self, t_s: float, chunk: int = SEEK_CHUNK) -> None:
+        """:meth:`seek` a chunk of events at a time, the window drawing in between (a long way through a
+        long recording never freezes it); a newer seek takes over from it."""
+        t_s, was = self._seek_start(t_s)
+        i1 = self.event_t_s_at(t_s)
+        while self._next < i1:
+            self._feed_until(self.event_t_s[min(self._next + chunk, i1) - 1])
+            if self._next < i1:
+                assert self.window.replay_bar is not None
+                self.window.replay_bar.set_position(self.event_t_s[self._next - 1])
+                await asyncio.sleep(0)
+        self._seek_end(t_s, was)
+
+    def request_seek(self, t_s: float) -> None:
+        """The seek bar's and the markers' seek: in the background, the newest one wins."""
+        if self._seek_task is not None:
+            self._seek_task.cancel()
+        self._seek_task = asyncio.ensure_future(self.seek_async(t_s))
 
     def _cancel(self) -> None:
         if self.task is not None:

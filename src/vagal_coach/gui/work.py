@@ -46,8 +46,16 @@ def shutdown() -> None:
 
 
 async def run(fn: Any, *args: Any) -> Any:
-    """Run the job ``fn(*args)`` (a module-level function of this module) in the worker process."""
-    return await asyncio.wrap_future(_pool().submit(fn, *args))
+    """Run the job ``fn(*args)`` (a module-level function of this module) in the worker process. A worker
+    that died (killed, out of memory) is replaced, and the job tried once more in the new one."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    global _POOL
+    try:
+        return await asyncio.wrap_future(_pool().submit(fn, *args))
+    except BrokenProcessPool:
+        _POOL = None
+        return await asyncio.wrap_future(_pool().submit(fn, *args))
 
 
 def _home(home: str) -> None:
