@@ -91,7 +91,8 @@ def rolling_rmssd(t_s: ArrayLike, rr_ms: ArrayLike, window_s: float = 60.0,
 
 def rolling_time_domain(t_s: ArrayLike, rr_ms: ArrayLike, window_s: float = 60.0,
                         min_beats: int = 3) -> dict[str, NDArray[np.float64]]:
-    """Trailing-window mean RR, mean HR, SDNN (ddof 1) and RMSSD at every beat, in one O(n) pass."""
+    """Trailing-window mean RR, mean HR, SDNN (ddof 1) and RMSSD at every beat, in one O(n) pass. Mean HR is
+    60000 / mean RR, the convention of :func:`time_domain`'s default (Kubios)."""
     t = np.asarray(t_s, dtype=float)
     rr = np.asarray(rr_ms, dtype=float)
     n = rr.size
@@ -103,8 +104,6 @@ def rolling_time_domain(t_s: ArrayLike, rr_ms: ArrayLike, window_s: float = 60.0
     x = rr - ref
     c1 = np.concatenate(([0.0], np.cumsum(x)))
     c2 = np.concatenate(([0.0], np.cumsum(x * x)))
-    hr = 60000.0 / rr if n else rr
-    ch = np.concatenate(([0.0], np.cumsum(hr)))
     s1 = c1[idx + 1] - c1[start]
     s2 = c2[idx + 1] - c2[start]
     ok = k >= min_beats
@@ -114,7 +113,7 @@ def rolling_time_domain(t_s: ArrayLike, rr_ms: ArrayLike, window_s: float = 60.0
     mean[ok] = ref + s1[ok] / k[ok]
     var = (s2 - s1 * s1 / np.maximum(k, 1)) / np.maximum(k - 1, 1)
     sd[ok] = np.sqrt(np.maximum(var[ok], 0.0))
-    mhr[ok] = (ch[idx + 1] - ch[start])[ok] / k[ok]
+    mhr[ok] = 60000.0 / mean[ok]
     return {
         "mean_rr_ms": mean,
         "mean_hr_bpm": mhr,
@@ -142,7 +141,6 @@ def windowed_time_domain(t_s: ArrayLike, rr_ms: ArrayLike, window_s: float) -> d
     counts = np.bincount(w, minlength=n_win).astype(float)
     s1 = np.bincount(w, weights=rr, minlength=n_win)
     s2 = np.bincount(w, weights=rr * rr, minlength=n_win)
-    shr = np.bincount(w, weights=60000.0 / rr, minlength=n_win)
     same = w[1:] == w[:-1]
     d2 = np.diff(rr) ** 2
     sd2 = np.bincount(w[1:][same], weights=d2[same], minlength=n_win)
@@ -152,7 +150,7 @@ def windowed_time_domain(t_s: ArrayLike, rr_ms: ArrayLike, window_s: float) -> d
         var = (s2 - counts * mean * mean) / (counts - 1)
         sdnn = np.sqrt(np.maximum(var, 0.0))
         rmssd = np.sqrt(sd2 / nd)
-        mhr = shr / counts
+        mhr = 60000.0 / mean  # the convention of time_domain's default (Kubios): 60000 / mean RR
     bad = counts < 3
     for a in (sdnn, rmssd, mhr):
         a[bad] = np.nan
