@@ -15,13 +15,10 @@ from vagal_coach.errors import UserError
 from vagal_coach.io.atomic import private_dir
 from vagal_coach.io.native import NativeWriter
 from vagal_coach.model import Gap, GuidedInfo, Marker, OwnRate, PacerEvent, Prompt
-from vagal_coach.paths import client_folder, client_name, data_dir, new_recording_path, recordings_dir, slug
+from vagal_coach.paths import data_dir, new_recording_path
 from vagal_coach.sensors.hrm import Measurement
 
-# the app's paths live in vagal_coach.paths; these names stay for code that imports them from here
-_slug = slug
-__all__ = ["Recorder", "RecordingFault", "client_folder", "client_name", "data_dir", "new_recording_path",
-           "recordings_dir"]
+__all__ = ["Recorder", "RecordingFault"]
 
 
 class RecordingFault(UserError):
