@@ -91,6 +91,7 @@ class RawPipeline:
         self._reported_onsets = 0
         self._acc_recent = np.zeros((0, 3))  # the last STUCK_WINDOW_S of acceleration, to find stuck axes
         self.stuck_axes: tuple[bool, bool, bool] = (False, False, False)
+        self.flat = False  # all three axes stuck: no breaths from the accelerometer (the heart's rhythm gives the rate)
         self._started: set[str] = set()  # streams the strap said it started on the latest connection
         self._flowing: set[str] = set()  # ... and those that have sent a frame since
 
@@ -177,6 +178,7 @@ class RawPipeline:
         if self._acc_recent.shape[0] >= keep:
             stuck = stuck_axes(self._acc_recent)
             self.stuck_axes = (bool(stuck[0]), bool(stuck[1]), bool(stuck[2]))
+            self.flat = bool(stuck.all())
             use = (True, True, True) if stuck.all() else (not stuck[0], not stuck[1], not stuck[2])
         if self._acc is None or gap or use != self._acc.use_axes:
             # (again) from the axes that work: a stuck one (an H10's at -2000 mG) would feed its glitches in
@@ -195,14 +197,15 @@ class RawPipeline:
             # an onset's time moves a little as the next breath tells its length: report final ones only
             on_t = self._acc_line.at(self._acc_run0 + on * fs)
             self._reported_onsets = len(det._onsets)
-            up.onsets_t_s = on_t
-            self.onsets_t_s += on_t.tolist()
+            if not self.flat:  # a flat accelerometer's "breaths" are its noise and glitches: none are kept
+                up.onsets_t_s = on_t
+                self.onsets_t_s += on_t.tolist()
 
     def maybe_orient(self, beat_t_s: NDArray[np.float64], rr_ms: NDArray[np.float64]) -> bool:
         """Once ``ORIENT_AFTER_S`` of breathing and beats are at hand, turn the waveform to rise with HR.
         True when it was turned over (the breaths found so far in the last minute are found again)."""
         det = self._acc
-        if self.orientation or det is None:
+        if self.orientation or det is None or self.flat:
             return False
         wt, w = det.waveform()
         if wt.size == 0 or wt[-1] - wt[0] < ORIENT_AFTER_S:
@@ -224,12 +227,13 @@ class RawPipeline:
         return False
 
     def breathing_rate_bpm(self) -> float:
-        return breathing_rate_from_onsets(self.onsets_t_s) if self.orientation else float("nan")
+        """The rate of the latest breaths; NaN until the waveform is oriented and while the accelerometer is flat."""
+        return breathing_rate_from_onsets(self.onsets_t_s) if self.orientation and not self.flat else float("nan")
 
     def adherence(self, schedule: PacerSchedule | None) -> Adherence:
         """Adherence of the session's breaths so far to the pacer ``schedule`` (``PacerSchedule``)."""
         o = np.asarray(self.onsets_t_s)
-        if schedule is None or o.size < 2 or not self.orientation:
+        if schedule is None or o.size < 2 or not self.orientation or self.flat:
             return adherence([], [], [])
         rate = schedule.rate_at(o)
         paced = rate > 0
@@ -270,7 +274,11 @@ def raw_status_texts(has_ecg: bool, has_acc: bool, rr_source: str, agreement: tu
     if "acc" in starting:
         br = "breathing: the accelerometer is starting…"
     elif has_acc and all(stuck):
-        br = "breathing: the accelerometer reads flat (all axes stuck): no breathing from it"
+        # the rate the session gives then is the RSA peak of the heart's rhythm (``tracking.BreathTracker``),
+        # as for straps without an accelerometer; no breaths, so nothing is said of the pacer
+        br = (f"breathing {breathing_rate_bpm:.1f} /min from the heart's rhythm (the accelerometer reads flat)"
+              if breathing_rate_bpm == breathing_rate_bpm
+              else "breathing: the accelerometer reads flat; finding your breath from the heart's rhythm…")
     elif has_acc:
         rate = f"breathing {breathing_rate_bpm:.1f} /min" if breathing_rate_bpm == breathing_rate_bpm \
             else "breathing: finding your breath…"

@@ -52,7 +52,8 @@ class SessionStatus:
     rr_source: str = "strap"
     ecg_good: bool = False
     agreement: tuple[float, float] = (float("nan"), float("nan"))  # share of ECG beats matched, median |dRR| ms
-    breathing_rate_bpm: float = float("nan")  # from the accelerometer
+    breathing_rate_bpm: float = float("nan")  # from the accelerometer (the heart's rhythm while it reads flat)
+    breathing_source: str = "acc"  # "acc" or "rsa" (``tracking.BreathFigures.source``)
     share_following: float = float("nan")  # breaths that follow the pacer
     last_lag_deg: float = float("nan")
     n_breaths: int = 0
@@ -247,10 +248,11 @@ class Session:
                 if self.recorder and not math.isnan(share):
                     self.recorder.event("rr_agreement", ev.t_s, share=round(share, 4),
                                         median_ms=None if math.isnan(med) else round(med, 2), source=st.rr_source)
-        new = self.breaths.frame(up, self.raw, lambda: self.engine.accepted.window(120.0)[:2], self.engine.schedule)
+        new = self.breaths.frame(up, self.raw, lambda: self.engine.accepted.window(120.0)[:2], self.engine.schedule,
+                                 self.engine.spectrum, ev.t_s)
         f = self.breaths.figures
-        st.breathing_rate_bpm, st.share_following, st.last_lag_deg, st.n_breaths = (
-            f.rate_bpm, f.share_following, f.last_lag_deg, f.n_breaths)
+        st.breathing_rate_bpm, st.share_following, st.last_lag_deg, st.n_breaths, st.breathing_source = (
+            f.rate_bpm, f.share_following, f.last_lag_deg, f.n_breaths, f.source)
         if self.recorder:
             for o in new:
                 self.recorder.event("breath", o, rate_bpm=None if math.isnan(f.rate_bpm) else round(f.rate_bpm, 3))

@@ -12,12 +12,16 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from vagal_coach.hrv.breath import breathing_rate_bpm
 from vagal_coach.model import Gap, PacerSchedule, RrSource
 from vagal_coach.session.beatclock import BeatBatch
 from vagal_coach.session.raw import RawPipeline, RawUpdate
 
 AGREEMENT_EVERY_S = 30.0  # the ECG's and the strap's beats compared, shown and recorded this often
 STRAP_BEATS_KEPT = 400
+RSA_EVERY_S = 5.0  # a flat accelerometer's stand-in, the heart's breathing rate, is measured this often
+RSA_BAND_HZ = (0.12, 0.45)  # one's own breathing (7-27 /min), as ``breathing_rate_bpm`` by default
+RSA_PACED_BAND_HZ = (0.05, 0.45)  # ... and down to 3 /min while a pacer leads (slow breathing's RSA peak)
 
 
 @dataclass
@@ -123,7 +127,8 @@ class AgreementTracker:
 
 @dataclass
 class BreathFigures:
-    rate_bpm: float = math.nan  # from the accelerometer
+    rate_bpm: float = math.nan  # from the accelerometer (or, while it reads flat, the heart's rhythm: ``source``)
+    source: str = "acc"  # "acc": the chest's breaths; "rsa": the RSA peak of the HR spectrum (a flat accelerometer)
     share_following: float = math.nan  # breaths that follow the pacer
     last_lag_deg: float = math.nan
     n_breaths: int = 0
@@ -135,16 +140,35 @@ class BreathTracker:
     each inhale onset, the breathing rate and how the breaths follow the pacer."""
 
     figures: BreathFigures = field(default_factory=BreathFigures)
+    rsa_next_s: float = -math.inf
 
     def frame(self, up: RawUpdate, raw: RawPipeline,
               beats: Callable[[], tuple[NDArray[np.float64], NDArray[np.float64]]],
-              schedule: PacerSchedule | None) -> list[float]:
+              schedule: PacerSchedule | None,
+              spectrum: Callable[[], tuple[NDArray[np.float64], NDArray[np.float64]]] | None = None,
+              t_s: float = math.nan) -> list[float]:
         """One frame's update (``beats()``: the accepted beats of the last two minutes, asked for while the
-        waveform is not oriented yet): the inhale onsets new since the last call (none until it is)."""
+        waveform is not oriented yet): the inhale onsets new since the last call (none until it is).
+
+        While the accelerometer reads flat (``raw.flat``) there are no breaths: the rate is the RSA peak of
+        ``spectrum()`` (the engine's HR spectrum, what straps without an accelerometer offer), measured every
+        ``RSA_EVERY_S`` of ``t_s``, and nothing is said of the pacer."""
+        f = self.figures
+        if raw.flat:
+            if f.source != "rsa":
+                f.source, f.rate_bpm, self.rsa_next_s = "rsa", math.nan, -math.inf
+            f.share_following = f.last_lag_deg = math.nan
+            if spectrum is not None and not t_s < self.rsa_next_s:
+                self.rsa_next_s = t_s + RSA_EVERY_S
+                paced = schedule is not None and schedule.rate_scalar(t_s) > 0
+                fr, p = spectrum()
+                f.rate_bpm = breathing_rate_bpm(fr, p, RSA_PACED_BAND_HZ if paced else RSA_BAND_HZ)
+            return []
+        if f.source != "acc":  # the accelerometer moves again: its breaths from the next one on
+            f.source, f.rate_bpm = "acc", math.nan
         if up.breath_t_s.size and not raw.orientation:
             up.flipped = raw.maybe_orient(*beats())
         up.oriented = bool(raw.orientation)
-        f = self.figures
         if not raw.orientation or not (up.onsets_t_s.size or f.n_breaths != len(raw.onsets_t_s)):
             return []
         f.rate_bpm = raw.breathing_rate_bpm()
