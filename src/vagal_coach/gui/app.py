@@ -32,13 +32,19 @@ def run_gui(ns: Any) -> int:
     app.setApplicationName("vagal-coach")
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    if getattr(ns, "command", None) == "replay":
-        ctrl: Any = ReplayController(ns.file)
-    else:
-        ctrl = TrainController(simulate=getattr(ns, "simulate", False), device=getattr(ns, "device", None),
-                               adapter=getattr(ns, "adapter", None), profile=getattr(ns, "profile", "default"),
-                               rate_bpm=getattr(ns, "rate", None), lsl=getattr(ns, "lsl", False),
-                               lsl_device_id=getattr(ns, "lsl_device_id", False))
+    try:
+        if getattr(ns, "command", None) == "replay":
+            # a damaged recording raises here, before any window: the CLI says it in one line (exit 2)
+            ctrl: Any = ReplayController(ns.file)
+        else:
+            ctrl = TrainController(simulate=getattr(ns, "simulate", False), device=getattr(ns, "device", None),
+                                   adapter=getattr(ns, "adapter", None), profile=getattr(ns, "profile", "default"),
+                                   rate_bpm=getattr(ns, "rate", None), lsl=getattr(ns, "lsl", False),
+                                   lsl_device_id=getattr(ns, "lsl_device_id", False))
+    except BaseException:
+        loop.close()
+        asyncio.set_event_loop(None)
+        raise
     ctrl.window.show()
     from vagal_coach.gui import work
 

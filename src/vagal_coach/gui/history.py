@@ -52,13 +52,12 @@ class HistoryJobs:
         return rows
 
     def open_replay(self, path: str) -> Any:
-        from vagal_coach.errors import UserError
-        from vagal_coach.gui.replay import ReplayController
+        from vagal_coach.gui.replay import ReplayController, replay_error
 
         try:
             r = ReplayController(path)
-        except UserError as e:
-            self.history.summary.setText(e.message)
+        except Exception as e:  # noqa: BLE001 - a damaged recording (or a bug) is one line naming the file
+            self.history.summary.setText(replay_error(path, e))
             return None
         self.replays.append(r)
         r.window.apply_theme(self.window.theme.name, self.window.scale)

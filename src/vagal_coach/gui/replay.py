@@ -20,7 +20,17 @@ from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.session.engine import LiveEngine, Snapshot
 from vagal_coach.session.summary import Summary, breath_line, summary_lines
 
-__all__ = ["ReplayController", "breath_line", "replay_session"]
+__all__ = ["ReplayController", "breath_line", "replay_error", "replay_session"]
+
+
+def replay_error(path: str | Path, e: BaseException) -> str:
+    """One line for whatever stopped a replay of ``path`` (issue 17): the reader's own words for a damaged
+    recording (naming the file and line), else the exception's, as the CLI words an unexpected one."""
+    from vagal_coach.errors import UserError
+
+    if isinstance(e, UserError):
+        return str(e) if e.path is not None else str(UserError(e.message, path=path, line=e.line))
+    return str(UserError(f"unexpected {type(e).__name__}: {e} (a bug in vagal-coach)", path=path))
 
 
 def replay_session(rec: Any, schedule: PacerSchedule | None) -> Any:
@@ -92,6 +102,7 @@ class ReplayController:
         self.timer.timeout.connect(self.redraw)
         self.timer.start(500)
         self.chest: tuple[Any, Any] | None = None  # the chest's breath (recordings with ACC)
+        self.error = ""  # the one line of what stopped the replay, if anything did
         self.breath_text = ""
         self.seek(0.0)
         self.breath_task = asyncio.ensure_future(self._load_breathing()) if self.rec.acc is not None else None
@@ -100,9 +111,19 @@ class ReplayController:
     def engine(self) -> LiveEngine:
         return self.session.engine
 
+    def failed(self, e: BaseException) -> None:
+        """A step of the replay failed: one line in the status bar, naming the file; playing stops."""
+        self._cancel()
+        self.error = replay_error(self.path, e)
+        self.window.status.setText(self.error)
+
     async def _load_breathing(self) -> None:
         """The recording's breathing waveform, computed in the background, then drawn under the pacer."""
-        b = await work.run(work.chest_breathing, self.rec)
+        try:
+            b = await work.run(work.chest_breathing, self.rec)
+        except Exception as e:  # noqa: BLE001 - the replay goes on without the chest's breath, said in one line
+            self.window.status.setText(replay_error(self.path, e))
+            return
         self.chest = (b["waveform_t_s"], b["waveform_mg"])
         self.window.plots.set_chest(*self.chest)
         if b["n_breaths"]:
@@ -204,15 +225,18 @@ class ReplayController:
     async def seek_async(self, t_s: float, chunk: int = SEEK_CHUNK) -> None:
         """:meth:`seek` a chunk of events at a time, the window drawing in between (a long way through a
         long recording never freezes it); a newer seek takes over from it."""
-        t_s, was = self._seek_start(t_s)
-        i1 = self.event_t_s_at(t_s)
-        while self._next < i1:
-            self._feed_until(self.event_t_s[min(self._next + chunk, i1) - 1])
-            if self._next < i1:
-                assert self.window.replay_bar is not None
-                self.window.replay_bar.set_position(self.event_t_s[self._next - 1])
-                await asyncio.sleep(0)
-        self._seek_end(t_s, was)
+        try:
+            t_s, was = self._seek_start(t_s)
+            i1 = self.event_t_s_at(t_s)
+            while self._next < i1:
+                self._feed_until(self.event_t_s[min(self._next + chunk, i1) - 1])
+                if self._next < i1:
+                    assert self.window.replay_bar is not None
+                    self.window.replay_bar.set_position(self.event_t_s[self._next - 1])
+                    await asyncio.sleep(0)
+            self._seek_end(t_s, was)
+        except Exception as e:  # noqa: BLE001 - one line in the window, never a logged traceback
+            self.failed(e)
 
     def request_seek(self, t_s: float) -> None:
         """The seek bar's and the markers' seek: in the background, the newest one wins."""
@@ -248,12 +272,16 @@ class ReplayController:
 
     async def _play(self) -> None:
         ts = self.event_t_s
-        while self._next < len(ts):
-            await asyncio.sleep(max(0.0, (ts[self._next] - self.position()) / self.speed))
-            self._feed_until(self.position())
-        self.start_s = self.duration_s
-        self.playing = False
-        self.show_summary()
+        try:
+            while self._next < len(ts):
+                await asyncio.sleep(max(0.0, (ts[self._next] - self.position()) / self.speed))
+                self._feed_until(self.position())
+            self.start_s = self.duration_s
+            self.playing = False
+            self.show_summary()
+        except Exception as e:  # noqa: BLE001 - one line in the window, never a logged traceback
+            self.task = None  # this task is ending: not to be cancelled by ``failed``
+            self.failed(e)
 
     def summary(self) -> Summary:
         """The session summary of what has been replayed (the figures ``replay --headless`` prints)."""
