@@ -4,6 +4,7 @@ for a strap without an accelerometer; the status line says so. Driven through th
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -11,12 +12,14 @@ import pytest
 
 from tests import pmd_wire
 from vagal_coach import synth
+from vagal_coach.cli import main
 from vagal_coach.clock import Clock
 from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.sensors.events import DeviceInfo, Notification, PmdFrame
 from vagal_coach.sensors.hrm import Contact, encode_hrm
 from vagal_coach.session.engine import LiveEngine
 from vagal_coach.session.raw import raw_status_texts
+from vagal_coach.session.recorder import Recorder
 from vagal_coach.session.runner import Session
 
 NS0 = 599_618_436_152_960_000
@@ -34,9 +37,10 @@ class NoSource:
         pass
 
 
-def _run(breath_bpm: float, paced: bool, duration_s: float = 180.0, flat: bool = True) -> Session:
+def _run(breath_bpm: float, paced: bool, duration_s: float = 180.0, flat: bool = True,
+         recorder: Recorder | None = None) -> Session:
     schedule = PacerSchedule.constant(breath_bpm) if paced else None
-    sess = Session(NoSource(), LiveEngine(schedule), None, Clock(math.inf))
+    sess = Session(NoSource(), LiveEngine(schedule), recorder, Clock(math.inf))
     sess.handle(DeviceInfo(0.0, {"pmd": {"acc": {"settings": {"sample_rate": ACC_HZ, "resolution": 16, "range": 2},
                                                  "status": "success"}}}))
     beat_t, rr = synth.synthesize(duration_s, breath_bpm, seed=3)
@@ -93,3 +97,17 @@ def test_a_moving_accelerometer_still_gives_the_chests_breaths() -> None:
     st = sess.status
     assert not sess.raw.flat and st.breathing_source == "acc"
     assert st.n_breaths > 10 and abs(st.breathing_rate_bpm - 6.0) < 0.3
+
+
+@pytest.mark.parametrize("flat", [True, False])
+def test_analyze_of_the_recording_claims_no_breaths_from_a_flat_accelerometer(tmp_path, capsys, flat: bool) -> None:
+    path = tmp_path / "s.vcs.jsonl"
+    rec = Recorder(path, source="test")
+    _run(6.0, True, flat=flat, recorder=rec)
+    rec.close()
+    assert main(["analyze", str(path), "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    if flat:  # before: 24 "breaths" at 8.6 /min, the flat signal's glitches every 7 s
+        assert got["n_breaths"] == 0 and got["breathing_rate_bpm"] is None and got["breath_share_following"] is None
+    else:
+        assert got["n_breaths"] >= 15 and abs(got["breathing_rate_bpm"] - 6.0) < 0.3

@@ -333,10 +333,11 @@ def accepted_beats(rec: Recording, range_ms: tuple[float, float] = (300.0, 2000.
 
 def breathing(rec: Recording, beat_t_s: np.ndarray, rr_ms: np.ndarray, waveform: bool = False) -> dict[str, Any]:
     """Breathing from the strap's accelerometer (when the recording has it): the median rate, and how the
-    breaths followed the pacer (share following, median lag; NaN without a pacer or without ACC).
+    breaths followed the pacer (share following, median lag; NaN without a pacer, without ACC, or with an
+    accelerometer flat on all three axes over the whole recording).
     ``waveform``: also the breathing waveform (``waveform_t_s``, ``waveform_mg``, rising on the inhale) and
     the inhale onsets (``onsets_t_s``), e.g. to draw them in a replay."""
-    from vagal_coach.hrv.breath import acc_breathing, adherence
+    from vagal_coach.hrv.breath import acc_breathing, adherence, stuck_axes
 
     nan = float("nan")
     out: dict[str, Any] = {"breathing_rate_bpm": nan, "n_breaths": 0, "breath_share_following": nan,
@@ -344,6 +345,8 @@ def breathing(rec: Recording, beat_t_s: np.ndarray, rr_ms: np.ndarray, waveform:
     if waveform:
         out.update(waveform_t_s=np.zeros(0), waveform_mg=np.zeros(0), onsets_t_s=np.zeros(0))
     if rec.acc is None or rec.acc.t_s.size < 10 * rec.acc.fs_hz:
+        return out
+    if stuck_axes(rec.acc.mg).all():  # flat on every axis: its "breaths" would be its glitches (live says so too)
         return out
     wt, w, onsets = acc_breathing(rec.acc.mg, rec.acc.fs_hz, beat_t_s=beat_t_s, rr_ms=rr_ms,
                                   sample_t_s=rec.acc.t_s)
