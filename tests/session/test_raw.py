@@ -61,3 +61,18 @@ def test_a_lost_frame_restarts_the_detector_and_no_interval_spans_it() -> None:
     assert np.isnan(rr_a).sum() == 2  # the first beat of all, and the first after the lost frames
     ok = rr_a[np.isfinite(rr_a)]
     assert np.all(np.abs(ok - 800.0) < 2.0)
+
+
+def test_agreement_waits_for_enough_of_the_straps_beats_on_one_offset() -> None:
+    """Just after a stall or a re-anchored beat clock the strap's beats on the new offset cover a few
+    seconds: the comparison waits until they cover 20 s, then runs every 30 s."""
+    from vagal_coach.session.tracking import AgreementTracker
+
+    tr = AgreementTracker()
+    tr.strap_beats(np.arange(0.0, 28.0, 0.8))
+    assert tr.due(30.0)
+    tr.strap_beats(np.array([30.5, 31.3, 32.1]), reanchored=True)  # a new offset: 1.6 s of beats
+    tr.next_s = 30.0
+    assert not tr.due(31.0)
+    tr.strap_beats(np.arange(32.9, 53.0, 0.8))
+    assert tr.due(53.0)

@@ -107,6 +107,7 @@ class AgreementTracker:
 
     every_s: float = AGREEMENT_EVERY_S
     next_s: float = AGREEMENT_EVERY_S
+    min_span_s: float = 20.0
     strap_beats_t_s: list[float] = field(default_factory=list)
 
     def strap_beats(self, t_s: NDArray[np.float64], reanchored: bool = False) -> None:
@@ -117,7 +118,10 @@ class AgreementTracker:
             self.strap_beats_t_s = (kept + t_s.tolist())[-STRAP_BEATS_KEPT:]
 
     def due(self, t_s: float) -> bool:
-        return t_s >= self.next_s and bool(self.strap_beats_t_s)
+        """Time for the next comparison, over at least ``min_span_s`` of the strap's beats on one offset (a
+        share of a few seconds' beats, just after a stall or a re-anchor, says little)."""
+        b = self.strap_beats_t_s
+        return t_s >= self.next_s and len(b) > 1 and b[-1] - b[0] >= self.min_span_s
 
     def measure(self, t_s: float, raw: RawPipeline) -> tuple[float, float]:
         """(share of the ECG's beats the strap gave too, median |dRR| ms) now; the next one is due later."""
