@@ -54,6 +54,7 @@ def test_ecg_and_acc_resume_after_a_link_drop_and_ecg_beats_continue(bluez_env, 
     assert len(rec.gaps) >= 1
 
 
+@pytest.mark.long  # real time through BlueZoo (make test-long, run by CI too)
 def test_an_older_pmd_control_point_is_handled_and_named(bluez_env, tmp_path):
     """A control point that refuses get-settings ("invalid op code", older firmware) still starts streams: they
     are started with the H10's published settings, and the recording's device line says so."""
@@ -70,6 +71,7 @@ def test_an_older_pmd_control_point_is_handled_and_named(bluez_env, tmp_path):
     assert frames and len(rec.pmd_frames.raw) == len(frames)  # every frame sent is kept
 
 
+@pytest.mark.long  # real time through BlueZoo (make test-long, run by CI too)
 def test_raw_streams_that_fall_silent_are_recycled_while_heart_rate_goes_on(bluez_env, tmp_path):
     """An H10 whose ECG and ACC stop while its heart rate goes on (until subscribed afresh): the watchdog on the
     raw streams recycles the link, and frames flow again within 10 s of the last one."""
