@@ -117,8 +117,12 @@ def _copies(tmp_path: Path, n: int) -> Path:
 def test_resume_after_an_interrupted_run_holds_every_recording_once(tmp_path, sig):
     d = _copies(tmp_path, N_RESUME)
     out = tmp_path / "res.parquet"
+    def child() -> None:  # Ctrl-C as a terminal gives it; niced, so the test sees its first checkpoint in time
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.nice(10)
+
     p = subprocess.Popen([*CLI, "analyze", str(d), "--out", str(out), "--workers", "1", "--window", "600"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=child)
     deadline = time.monotonic() + 120
     while not out.exists():  # the first checkpoint: some recordings are done
         assert time.monotonic() < deadline and p.poll() is None, p.communicate()
