@@ -20,6 +20,7 @@ START_DELAY_S = 8.0  # an H10 may take up to 30 s; 8 s keeps the test short and 
 DROP_AT_S = 26.0
 
 
+@pytest.mark.long  # real time through BlueZoo and record's own status line (make test-long, run by CI too)
 def test_ecg_and_acc_resume_after_a_link_drop_and_ecg_beats_continue(bluez_env, tmp_path):
     plan, beats, _ = h10_plan(DURATION_S)
     plan["pmd"]["start_delay_s"] = START_DELAY_S

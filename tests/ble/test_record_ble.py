@@ -80,6 +80,7 @@ def _sent_rr(sent):
     return [r for e in sent if e["event"] == "sent" for r in parse_hrm(bytes.fromhex(e["hex"])).rr_ms]
 
 
+@pytest.mark.long  # real time through BlueZoo and record's own status line (make test-long, run by CI too)
 def test_recording_holds_exactly_the_rr_sent_with_correct_beat_times(bluez_env, tmp_path):
     plan = make_plan(60, seed=1)
     rec, sent, _ = run_record(bluez_env, tmp_path, plan)
