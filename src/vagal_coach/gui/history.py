@@ -7,9 +7,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog
-
 from vagal_coach.gui import work
+from vagal_coach.gui.save import save_target
 from vagal_coach.paths import data_dir
 
 
@@ -66,14 +65,10 @@ class HistoryJobs:
         return r
 
     async def history_report(self, out: Path | None = None) -> Path | None:
-        if out is None:
-            name, _ = QFileDialog.getSaveFileName(self.history, "Progress report", str(Path.home() / "progress.pdf"))
-            if not name:
-                return None
-            out = Path(name)
-            chosen = True  # the save dialog asked before replacing a file
-        else:
-            chosen = False
+        target = save_target(self.history, "Progress report", Path.home() / "progress.pdf", out)
+        if target is None:
+            return None
+        out, chosen = target
         rows, prof = self.history.rows[::-1], self.history.profile.currentData() or None
         await work.run(work.history_report, rows, str(out), prof, chosen)
         self.history.summary.setText(f"Report saved: {out}")

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QInputDialog
 
 from vagal_coach.clock import Clock, mmss
 from vagal_coach.gui import work
 from vagal_coach.gui.main_window import MainWindow
+from vagal_coach.gui.save import save_target
 from vagal_coach.gui.settings import keep_view, load_settings
 from vagal_coach.model.pacer import PacerSchedule
 from vagal_coach.session.engine import LiveEngine, Snapshot
@@ -338,14 +339,10 @@ class ReplayController:
 
     async def export(self, kind: str, out: Path | None = None) -> Path | None:
         suffix = {"pdf": ".pdf", "rr": ".txt", "edf": ".edf"}[kind]
-        if out is None:
-            name, _ = QFileDialog.getSaveFileName(self.window, "Export", str(self.path.with_suffix(suffix)))
-            if not name:
-                return None
-            out = Path(name)
-            chosen = True  # the save dialog asked before replacing a file
-        else:
-            chosen = False
+        target = save_target(self.window, "Export", self.path.with_suffix(suffix), out)
+        if target is None:
+            return None
+        out, chosen = target
         try:  # the job gets the recording and the markers as they are now; it changes neither
             await work.run(work.export_recording, self.rec, kind, str(out), list(self.markers), chosen)
         except Exception as e:  # noqa: BLE001

@@ -7,9 +7,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog
-
 from vagal_coach.gui import work
+from vagal_coach.gui.save import save_target
 
 
 class ResonanceJobs:
@@ -54,15 +53,10 @@ class ResonanceJobs:
         self.window.status.setText(f"Fine-tune around {bpm:g} breaths/min selected: press Start when ready.")
 
     async def resonance_report(self, rec: Any, result: Any, out: Path | None = None) -> Path | None:
-        if out is None:
-            name, _ = QFileDialog.getSaveFileName(self.window, "Resonance report",
-                                                  str(Path(str(rec.path)).with_suffix(".resonance.pdf")))
-            if not name:
-                return None
-            out = Path(name)
-            chosen = True  # the save dialog asked before replacing a file
-        else:
-            chosen = False
+        target = save_target(self.window, "Resonance report", Path(str(rec.path)).with_suffix(".resonance.pdf"), out)
+        if target is None:
+            return None
+        out, chosen = target
         await work.run(work.resonance_report, rec, result, str(out), chosen)
         self.window.status.setText(f"Report saved: {out}")
         return out
